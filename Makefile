@@ -1,0 +1,39 @@
+# trainaudit — every target installs what it needs into .venv first.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench sample clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test,dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	mkdir -p out
+	$(BIN)/trainaudit audit \
+		--trainees sample_data/trainees.xlsx \
+		--certificates sample_data/certificates.csv \
+		--payments sample_data/payments.csv \
+		--institutions sample_data/institutions.csv \
+		--watchlist sample_data/watchlist.csv \
+		--occupations sample_data/occupations.csv \
+		--out out/report.xlsx --findings out/findings.csv --fail-on never
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check trainaudit tests bench
+	$(BIN)/ruff format --check trainaudit tests bench
+
+sample: $(STAMP)
+	$(BIN)/trainaudit sample --out sample_data
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

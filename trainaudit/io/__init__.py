@@ -1,0 +1,1 @@
+"""Reading inputs: files in, canonical Arrow tables out."""
