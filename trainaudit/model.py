@@ -115,3 +115,8 @@ class AuditReport:
     def unauditable(self) -> list[RuleResult]:
         """Results that mean the input could not be fully audited (a D001 finding)."""
         return [r for r in self.results if r.code == "D001" and r.status is Status.FAILED]
+
+    @property
+    def broken(self) -> list[RuleResult]:
+        """Rules that failed to run: the audit is incomplete."""
+        return [r for r in self.results if r.status is Status.ERROR]

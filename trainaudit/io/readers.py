@@ -31,3 +31,495 @@ class LoadedTable:
     """canonical column -> 0-based column index in the user's sheet or file"""
     present: frozenset[str] = frozenset()
     """canonical columns the file has"""
+
+
+# ---------------------------------------------------------------------------------------
+# reading
+
+import codecs  # noqa: E402
+import csv  # noqa: E402
+import hashlib  # noqa: E402
+import io  # noqa: E402
+import re  # noqa: E402
+import zipfile  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pyarrow.compute as pc  # noqa: E402
+
+from ..errors import InputError  # noqa: E402
+from .schema import TABLES, alias_table, map_headers, normalise_header  # noqa: E402
+from .xlsx_scan import scan_sheet_xml, sheet_xml_paths  # noqa: E402
+
+HEADER_SCAN_ROWS = 30
+"""How far below the top a header row may sit (title and info rows above it)."""
+
+KEY_COLUMNS = ("id_number", "name", "institution", "occupation", "cert_no", "payment_id")
+_FOOTER = re.compile(r"^\s*(合计|小计|总计|共计|填表人|填报人|审核人|负责人|制表人|经办人|注[:：]|说明[:：])")
+
+
+@dataclass
+class SheetGrid:
+    """A sheet or file as columns of text, before we know where the header is."""
+
+    name: str
+    columns: list[pa.Array]
+    first_row: int
+    """the user-visible row (or CSV line) number of grid row 0"""
+    first_col: int
+    """0-based column index of grid column 0 in the user's sheet"""
+    numeric_cells: Callable[[int], np.ndarray] | None = None
+    """grid column -> bool per grid row: the cell was stored as a number"""
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    """merged ranges as (first_row, first_col, last_row, last_col): rows 1-based, columns
+    0-based, both absolute in the user's sheet"""
+
+    @property
+    def height(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+    def head(self, n: int) -> list[list[str | None]]:
+        cols = [c.slice(0, n).to_pylist() for c in self.columns]
+        return [list(row) for row in zip(*cols, strict=True)] if cols else []
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
+
+
+def sniff_kind(path: Path) -> str:
+    """xlsx | ods | xls | parquet | csv, from the first bytes rather than the name."""
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if not head:
+        raise InputError(f"{path}: the file is empty")
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = set(zf.namelist())
+        except zipfile.BadZipFile:
+            raise InputError(f"{path}: a damaged or truncated workbook (not a readable zip)") from None
+        if "xl/workbook.xml" in names:
+            return "xlsm" if path.suffix.lower() == ".xlsm" else "xlsx"
+        if "content.xml" in names:
+            return "ods"
+        raise InputError(f"{path}: a zip file that is neither an Excel nor an ODS workbook")
+    if head.startswith(_OLE_MAGIC):
+        if _ENCRYPTION_INFO in path.read_bytes():
+            raise InputError(f"{path}: the workbook is encrypted; save it without a password")
+        return "xls"
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.lstrip().lower().startswith((b"<html", b"<!doc", b"<table", b"<?xml")):
+        raise InputError(f"{path}: an HTML or XML page, not a spreadsheet; open it and save as .xlsx")
+    return "csv"
+
+
+# --- xlsx (fastexcel) ----------------------------------------------------------------------
+
+
+def _float_hint(values: list[str | None]) -> bool:
+    """Some text looks like the exact value of a float Excel stored (15 significant digits)."""
+    for v in values:
+        if v and len(v) >= 16 and v.isdigit():
+            f = float(v)
+            if int(f) == int(v) and float(f"{f:.15g}") == f:
+                return True
+    return False
+
+
+def _xlsx_grids(path: Path) -> list[SheetGrid]:
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(str(path))
+    except Exception as exc:  # fastexcel raises its own types for every damage
+        raise InputError(f"{path}: cannot open the workbook ({_short(exc)})") from None
+    xml_paths = sheet_xml_paths(path)
+    grids = []
+    for sheet_name in reader.sheet_names:
+        try:
+            sheet = reader.load_sheet(sheet_name, header_row=None, dtypes="string")
+        except Exception as exc:
+            raise InputError(f"{path}, sheet {sheet_name}: cannot read it ({_short(exc)})") from None
+        if sheet.visible != "visible":
+            continue  # hidden sheets are reported by name, never audited silently
+        batch = sheet.to_arrow()
+        if batch.num_columns == 0:
+            continue
+        infos = sheet.available_columns()
+        layout = scan_sheet_xml(path, xml_paths.get(sheet_name))
+
+        def numeric_cells(col: int, _name=sheet_name, _infos=infos, _n=batch.num_rows) -> np.ndarray:
+            flags = reader.load_sheet(
+                _name, header_row=None, dtypes={_infos[col].index: "boolean"}, use_columns=[_infos[col].index]
+            ).to_arrow()
+            return ~np.asarray(pc.is_null(flags.column(0)).to_numpy(zero_copy_only=False))
+
+        grids.append(
+            SheetGrid(
+                name=sheet_name,
+                columns=[batch.column(i) for i in range(batch.num_columns)],
+                first_row=layout.first_row or 1,
+                first_col=infos[0].absolute_index,
+                numeric_cells=numeric_cells,
+                merges=layout.merges,
+            )
+        )
+    return grids
+
+
+# --- xls / ods (python-calamine) ---------------------------------------------------------------
+
+
+def _cell_text(value: object) -> str | None:
+    import datetime as dt
+
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def _calamine_grids(path: Path) -> list[SheetGrid]:
+    import python_calamine
+
+    try:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:
+        raise InputError(f"{path}: cannot open the workbook ({_short(exc)})") from None
+    grids = []
+    for meta in book.sheets_metadata:
+        if "Visible" not in str(meta.visible) or "Hidden" in str(meta.visible):
+            continue
+        try:
+            sheet = book.get_sheet_by_name(meta.name)
+            rows = sheet.to_python(skip_empty_area=True)
+        except Exception as exc:
+            raise InputError(f"{path}, sheet {meta.name}: cannot read it ({_short(exc)})") from None
+        if not rows or not rows[0]:
+            continue
+        width = max(len(r) for r in rows)
+        typed = [[r[i] if i < len(r) else None for r in rows] for i in range(width)]
+        columns = [pa.array([_cell_text(v) for v in col], pa.string()) for col in typed]
+        merges = [
+            (m[0][0] + 1, m[0][1], m[1][0] + 1, m[1][1]) for m in (sheet.merged_cell_ranges or [])
+        ]
+
+        def numeric_cells(col: int, _typed=typed) -> np.ndarray:
+            return np.array([isinstance(v, (int, float)) and not isinstance(v, bool) for v in _typed[col]])
+
+        start = sheet.start or (0, 0)
+        grids.append(SheetGrid(meta.name, columns, start[0] + 1, start[1], numeric_cells, merges))
+    return grids
+
+
+# --- csv -------------------------------------------------------------------------------------
+
+
+def decode_text(data: bytes, path: Path) -> tuple[str, str]:
+    """(text, encoding): BOM first, then strict UTF-8, then strict GB18030."""
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = [("utf-8-sig", data)]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = [("utf-16", data)]
+    else:
+        candidates = [("utf-8", data), ("gb18030", data)]
+    error: UnicodeDecodeError | None = None
+    for encoding, raw in candidates:
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            error = exc  # the last candidate's position is the one worth naming
+    assert error is not None
+    line = data[: error.start].count(b"\n") + 1
+    tried = " or ".join(e for e, _ in candidates)
+    raise InputError(f"{path}: line {line}: bytes that are not valid {tried} text")
+
+
+def _sniff_delimiter(lines: list[str]) -> str:
+    sample = "\n".join(lines)
+    counts = {d: sample.count(d) for d in (",", "\t", ";", "|")}
+    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
+def _csv_grid(path: Path) -> tuple[SheetGrid, str]:
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError(f"{path}: the file is empty")
+    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputError(f"{path}: binary data, not a spreadsheet or CSV text")
+    text, encoding = decode_text(data, path)
+    delimiter = _sniff_delimiter(text.splitlines()[:HEADER_SCAN_ROWS])
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for record in reader:
+            rows.append(record)
+            # line_num is the record's last line; a quoted field may span several.
+            lines.append(reader.line_num - sum(field.count("\n") for field in record))
+    except csv.Error as exc:
+        raise InputError(f"{path}: line {reader.line_num}: {exc}") from None
+    width = max((len(r) for r in rows), default=0)
+    if width == 0:
+        raise InputError(f"{path}: the file is empty")
+    columns = []
+    for i in range(width):
+        col = [r[i] if i < len(r) and r[i] != "" else None for r in rows]
+        columns.append(pa.array(col, pa.string()))
+    grid = SheetGrid(name="", columns=columns, first_row=1, first_col=0)
+    grid.row_numbers = np.asarray(lines, dtype=np.int64)  # type: ignore[attr-defined]
+    return grid, encoding
+
+
+# --- parquet ---------------------------------------------------------------------------------
+
+
+def _parquet_grid(path: Path) -> SheetGrid:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:
+        raise InputError(f"{path}: cannot read the Parquet file ({_short(exc)})") from None
+    header = [pa.array([name], pa.string()) for name in table.column_names]
+    columns = []
+    floats = []
+    for i, name in enumerate(table.column_names):
+        col = table.column(name).combine_chunks()
+        floats.append(pa.types.is_floating(col.type))
+        columns.append(pa.concat_arrays([header[i], pc.cast(col, pa.string())]))
+
+    def numeric_cells(col: int) -> np.ndarray:
+        flags = np.full(len(columns[col]), floats[col])
+        flags[0] = False
+        return flags
+
+    return SheetGrid(name="", columns=columns, first_row=1, first_col=0, numeric_cells=numeric_cells)
+
+
+# --- header detection and assembly ----------------------------------------------------------
+
+
+@dataclass
+class HeaderMatch:
+    score: int
+    row: int
+    """grid row of the (last) header row"""
+    labels: list[str]
+    mapping: dict[str, int]
+
+
+def _score(mapping: dict[str, int], table: str) -> int:
+    spec = TABLES[table]
+    if not any(k in mapping for k in KEY_COLUMNS if k in spec.column_names):
+        return 0
+    return sum(2 if c in spec.required else 1 for c in mapping)
+
+
+def _combine(parent: list[str | None], child: list[str | None]) -> list[str]:
+    """Two header rows into one: a child label wins; a merged parent spans right."""
+    labels, carried = [], ""
+    for p, c in zip(parent, child, strict=True):
+        if p:
+            carried = p
+        if c:
+            labels.append(c)
+        else:
+            labels.append(p or "")
+        if not p and not c:
+            carried = ""
+    del carried
+    return labels
+
+
+def find_header(head: list[list[str | None]], table: str, aliases: dict[str, str]) -> HeaderMatch | None:
+    best: HeaderMatch | None = None
+    for i, row in enumerate(head):
+        labels = [v or "" for v in row]
+        mapping = map_headers(labels, aliases)
+        candidates = [HeaderMatch(_score(mapping, table), i, labels, mapping)]
+        if i + 1 < len(head):
+            combined = _combine(row, head[i + 1])
+            mapping2 = map_headers(combined, aliases)
+            candidates.append(HeaderMatch(_score(mapping2, table), i + 1, combined, mapping2))
+        for cand in candidates:
+            if cand.score > 0 and (best is None or cand.score > best.score):
+                best = cand
+    return best
+
+
+def _fill_merged(columns: list[pa.Array], grid: SheetGrid, header_row: int) -> list[pa.Array]:
+    """Vertically merged data cells (one class name over 40 rows): copy the value down."""
+    touched: dict[int, list] = {}
+    for r1, c1, r2, c2 in grid.merges:
+        top, left = r1 - grid.first_row, c1 - grid.first_col
+        if r1 <= header_row or not 0 <= left < len(columns) or top >= len(columns[left]):
+            continue
+        value = touched.setdefault(left, columns[left].to_pylist())[top]
+        for c in range(left, min(c2 - grid.first_col + 1, len(columns))):
+            values = touched.setdefault(c, columns[c].to_pylist())
+            for r in range(top, min(r2 - grid.first_row + 1, len(values))):
+                values[r] = value
+    return [pa.array(touched[i], pa.string()) if i in touched else col for i, col in enumerate(columns)]
+
+
+def _unique_labels(labels: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, label in enumerate(labels):
+        label = label.strip() or f"列{i + 1}"
+        if label in seen:
+            seen[label] += 1
+            label = f"{label}_{seen[label]}"
+        else:
+            seen[label] = 1
+        out.append(label)
+    return out
+
+
+def _assemble(
+    grid: SheetGrid, match: HeaderMatch, table: str, path: Path, kind: str, sha: str, notes: list[str]
+) -> LoadedTable:
+    start = match.row + 1
+    n = grid.height - start
+    full = _fill_merged(grid.columns, grid, grid.first_row + match.row) if grid.merges else grid.columns
+    columns = [c.slice(start) for c in full]
+    row_numbers = getattr(grid, "row_numbers", None)
+    if row_numbers is not None:
+        rows = row_numbers[start:]
+    else:
+        rows = np.arange(n, dtype=np.int64) + grid.first_row + start
+
+    # Keep rows that hold a record: not blank, not a footer, not a repeated header.
+    mapped = [columns[i] for i in match.mapping.values()]
+    keep = np.zeros(n, dtype=bool)
+    for col in mapped:
+        keep |= np.asarray(pc.is_valid(col).to_numpy(zero_copy_only=False))
+    footer = np.zeros(n, dtype=bool)
+    for col in mapped:
+        footer |= np.asarray(pc.fill_null(pc.match_substring_regex(col, _FOOTER.pattern), False).to_numpy(zero_copy_only=False))
+    if "id_number" in match.mapping:
+        id_col = columns[match.mapping["id_number"]]
+        footer &= np.asarray(pc.is_null(id_col).to_numpy(zero_copy_only=False))
+        header_text = match.labels[match.mapping["id_number"]]
+        repeated = np.asarray(pc.fill_null(pc.equal(id_col, header_text), False).to_numpy(zero_copy_only=False))
+        keep &= ~repeated
+    keep &= ~footer
+    mask = pa.array(keep)
+
+    data_cols: dict[str, pa.Array] = {}
+    for canonical, index in match.mapping.items():
+        data_cols[canonical] = pc.filter(columns[index], mask)
+    kept_rows = pa.array(rows[keep], pa.int64())
+    n_kept = int(keep.sum())
+    sheet_label = grid.name
+    data_cols["_source"] = pa.array([path.name] * n_kept, pa.string())
+    data_cols["_sheet"] = pa.array([sheet_label] * n_kept, pa.string())
+    data_cols["_row"] = kept_rows
+    if "id_number" in match.mapping and TABLES[table].column("id_number").kind == "id":
+        data_cols["id_number__numeric"] = _numeric_ids(grid, match, start, keep, data_cols["id_number"])
+
+    labels = _unique_labels(match.labels)
+    original = {"_row": kept_rows}
+    for i, label in enumerate(labels):
+        original[label] = pc.filter(columns[i], mask)
+
+    info = InputFile(
+        table=table,
+        path=str(path),
+        sha256=sha,
+        sheet=sheet_label,
+        rows=n_kept,
+        columns={c: match.labels[i] for c, i in match.mapping.items()},
+        header_row=int(grid.first_row + match.row),
+        kind=kind,
+        notes=tuple(notes),
+    )
+    return LoadedTable(
+        name=table,
+        info=info,
+        data=pa.table(data_cols),
+        original=pa.table(original),
+        column_index={c: grid.first_col + i for c, i in match.mapping.items()},
+        present=frozenset(match.mapping),
+    )
+
+
+def _numeric_ids(grid: SheetGrid, match: HeaderMatch, start: int, keep: np.ndarray, ids: pa.Array) -> pa.Array:
+    """Which ID cells the file stored as numbers (Excel keeps only 15 significant digits).
+
+    Reading cell types costs a second pass over the sheet, so it is done only when some
+    ID text has the tell-tale shape of a float's exact value (DOMAIN §3.4), or the file
+    is small enough for the pass to be cheap.
+    """
+    if grid.numeric_cells is None:
+        return pa.array(np.zeros(len(ids), dtype=bool))
+    values = ids.to_pylist()
+    if len(values) > 20_000 and not _float_hint(values):
+        return pa.array(np.zeros(len(ids), dtype=bool))
+    flags = grid.numeric_cells(match.mapping["id_number"])
+    return pa.array(np.asarray(flags[start:], dtype=bool)[keep])
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]
+
+
+def read_table(path: str | Path, table: str, extra_aliases: dict[str, list[str]] | None = None) -> LoadedTable:
+    """Read one input file as canonical table `table` (its best-matching sheet)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: file not found")
+    if not path.is_file():
+        raise InputError(f"{path}: not a file")
+    kind = sniff_kind(path)
+    notes: list[str] = []
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix and suffix != kind and not (suffix in ("txt", "tsv") and kind == "csv"):
+        notes.append(f"read as {kind} by its content, although named .{suffix}")
+    if kind in ("xlsx", "xlsm"):
+        grids = _xlsx_grids(path)
+    elif kind in ("xls", "ods"):
+        grids = _calamine_grids(path)
+    elif kind == "parquet":
+        grids = [_parquet_grid(path)]
+    else:
+        grid, encoding = _csv_grid(path)
+        grids = [grid]
+        notes.append(f"encoding {encoding}")
+    aliases = alias_table(TABLES[table], extra_aliases)
+    best: tuple[HeaderMatch, SheetGrid] | None = None
+    seen: list[str] = []
+    for grid in grids:
+        match = find_header(grid.head(HEADER_SCAN_ROWS), table, aliases)
+        if match is None:
+            first = next((r for r in grid.head(HEADER_SCAN_ROWS) if any(r)), [])
+            seen.extend(str(v) for v in first if v)
+            continue
+        if best is None or match.score > best[0].score:
+            best = (match, grid)
+    if best is None:
+        where = f"{path}" + (f", sheet {grids[0].name}" if len(grids) == 1 and grids[0].name else "")
+        found = ", ".join(seen[:12]) or "nothing"
+        raise InputError(f"{where}: no header row for {table} in the first {HEADER_SCAN_ROWS} rows; found {found}")
+    match, grid = best
+    return _assemble(grid, match, table, path, kind, sha256_of(path), notes)

@@ -1,0 +1,376 @@
+"""The annotated workbook: reopen what write_workbook wrote and compare normalised dumps."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from pathlib import Path
+
+import openpyxl
+import pyarrow as pa
+import pytest
+from openpyxl.styles import Font
+
+from trainaudit.io.readers import LoadedTable
+from trainaudit.model import AuditReport, Finding, InputFile, RuleResult, Severity, Status
+from trainaudit.report import workbook
+from trainaudit.report.workbook import write_workbook
+
+ERROR_FILL = "FFC7CE"
+WARNING_FILL = "FFEB9C"
+
+ROSTER_HEADER = ["序号", "姓名", "身份证号码", "培训机构", "县区", "备注"]
+ROSTER_ROWS = [
+    ["1", "王小明", "11010119900307123X", "阳光职业培训学校", "东城区", ""],
+    ["2", "测试", "110101199003071234", "阳光职业培训学校", "东城区", "=1+2"],
+    ["3", "李华", "110101199003075678", "明德技校", "西城区", "@note"],
+]
+ROSTER_COLUMNS = {"name": "姓名", "id_number": "身份证号码", "institution": "培训机构", "county": "县区"}
+
+PAYMENT_HEADER = ["支付编号", "身份证号码", "金额", "银行账号", "备注"]
+PAYMENT_ROWS = [
+    ["P001", "11010119900307123X", "800", "6222020200112233445", "+86 10 1234"],
+    ["P002", "110101199003071234", "1500", "6222020200112233445", "=1+2"],
+    ["P003", "110101199003075678", "300", "6222020200112233445", "-5"],
+]
+PAYMENT_COLUMNS = {"payment_id": "支付编号", "id_number": "身份证号码", "amount": "金额",
+                   "account": "银行账号"}  # fmt: skip
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def write_roster_xlsx(path: Path) -> None:
+    """A clerk's workbook: a merged title row, a bold header on row 2, a second sheet."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "花名册"
+    ws["A1"] = "2020年职业技能培训花名册"
+    ws.merge_cells("A1:F1")
+    for c, header in enumerate(ROSTER_HEADER, start=1):
+        cell = ws.cell(2, c, header)
+        cell.font = Font(bold=True)
+    for r, row in enumerate(ROSTER_ROWS, start=3):
+        for c, value in enumerate(row, start=1):
+            cell = ws.cell(r, c, value or None)
+            cell.data_type = "s"  # the user typed "=1+2" as text
+    wb.create_sheet("说明")["A1"] = "填表说明"
+    wb.save(path)
+
+
+def write_payments_csv(path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(PAYMENT_HEADER)
+        writer.writerows(PAYMENT_ROWS)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def loaded(name: str, path: Path, kind: str, sheet: str, header: list[str], rows: list[list[str]],
+           columns: dict[str, str], first_row: int, header_row: int) -> LoadedTable:  # fmt: skip
+    row_numbers = list(range(first_row, first_row + len(rows)))
+    original = {h: [row[i] for row in rows] for i, h in enumerate(header)}
+    original["_row"] = row_numbers
+    data = {canon: [row[header.index(h)] for row in rows] for canon, h in columns.items()}
+    data.update(_source=[str(path)] * len(rows), _sheet=[sheet] * len(rows), _row=row_numbers)
+    info = InputFile(
+        table=name, path=str(path), sha256=sha256(path), sheet=sheet, rows=len(rows),
+        columns=columns, header_row=header_row, kind=kind,
+    )  # fmt: skip
+    return LoadedTable(
+        name=name,
+        info=info,
+        data=pa.table(data),
+        original=pa.table(original),
+        column_index={canon: header.index(h) for canon, h in columns.items()},
+        present=frozenset(columns),
+    )
+
+
+def finding(rule: str, name: str, severity: Severity, table: str, row: int | None, column: str,
+            message: str, id_number: str | None = None, subject: str = "") -> Finding:  # fmt: skip
+    return Finding(rule=rule, name=name, severity=severity, table=table, row=row,
+                   id_number=id_number, subject=subject or (id_number or ""), message=message,
+                   column=column)  # fmt: skip
+
+
+FINDINGS = [
+    finding("I102", "id-checksum", Severity.ERROR, "trainees", 4, "id_number",
+            "身份证校验位错误", "110101199003071234"),
+    finding("F506", "watchlisted-id", Severity.ERROR, "trainees", 4, "id_number",
+            "身份证号码在比对名单中", "110101199003071234"),
+    finding("F507", "placeholder-name", Severity.WARNING, "trainees", 4, "name",
+            "姓名为占位词", "110101199003071234"),
+    finding("R204", "overlapping-training", Severity.ERROR, "trainees", 5, "",
+            "培训时间重叠", "110101199003075678"),
+    finding("R205", "class-size", Severity.WARNING, "trainees", None, "",
+            "班级人数超过60人", subject="C2020-01"),
+    finding("P403", "payment-over-cap", Severity.ERROR, "payments", 3, "amount",
+            "金额超过补贴上限", "110101199003071234"),
+    finding("F502", "shared-account", Severity.WARNING, "payments", 4, "account",
+            "同一账号收款人数过多", "110101199003075678"),
+]  # fmt: skip
+
+
+def make_report(tables: dict[str, LoadedTable], findings: list[Finding]) -> AuditReport:
+    by_rule: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_rule.setdefault(f.rule, []).append(f)
+    results = [
+        RuleResult(fs[0].rule, fs[0].name, fs[0].severity, Status.FAILED, tuple(fs))
+        for fs in by_rule.values()
+    ]
+    results.append(RuleResult("I101", "id-format", Severity.ERROR, Status.PASSED))
+    results.append(
+        RuleResult("R207", "occupation-not-in-catalogue", Severity.ERROR, Status.SKIPPED,
+                   detail="no occupations table given")  # fmt: skip
+    )
+    return AuditReport(
+        results=results,
+        inputs={name: t.info for name, t in tables.items()},
+        policy={"max_trainings_per_year": 3, "certificate_subsidy": {"专项职业能力": 150},
+                "training_cap": 1000.0},  # fmt: skip
+        version="0.1.0",
+        lang="zh",
+        findings=sorted(findings, key=Finding.sort_key),
+        tables=tables,
+        audit_date="2021-03-01",
+    )
+
+
+@pytest.fixture
+def roster(tmp_path: Path) -> LoadedTable:
+    path = tmp_path / "roster.xlsx"
+    write_roster_xlsx(path)
+    return loaded("trainees", path, "xlsx", "花名册", ROSTER_HEADER, ROSTER_ROWS, ROSTER_COLUMNS,
+                  first_row=3, header_row=2)  # fmt: skip
+
+
+@pytest.fixture
+def payments(tmp_path: Path) -> LoadedTable:
+    path = tmp_path / "payments.csv"
+    write_payments_csv(path)
+    return loaded("payments", path, "csv", "", PAYMENT_HEADER, PAYMENT_ROWS, PAYMENT_COLUMNS,
+                  first_row=2, header_row=1)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- dumps
+
+
+def dump(ws) -> list[list]:
+    """A sheet as a list of rows of values, trailing empty cells dropped."""
+    rows = []
+    for row in ws.iter_rows(values_only=True):
+        values = list(row)
+        while values and values[-1] is None:
+            values.pop()
+        rows.append(values)
+    return rows
+
+
+def fill(cell) -> str | None:
+    if cell.fill is None or cell.fill.fill_type != "solid":
+        return None
+    return str(cell.fill.start_color.rgb)[-6:]
+
+
+def link_target(wb, cell):
+    """Follow an internal hyperlink `'Sheet'!C5` to the cell it names."""
+    assert cell.hyperlink is not None, f"no hyperlink on {cell.coordinate}"
+    location = cell.hyperlink.location
+    assert location, "the hyperlink is not internal"
+    sheet, coordinate = location.rsplit("!", 1)
+    return wb[sheet.strip("'").replace("''", "'")][coordinate]
+
+
+def findings_rows(wb) -> list[dict]:
+    ws = wb["Findings"]
+    header = [c.value for c in ws[1]]
+    return [dict(zip(header, (c for c in row), strict=False)) for row in ws.iter_rows(min_row=2)]
+
+
+def summary_line(wb, first: str) -> list:
+    for row in dump(wb["Summary"]):
+        if row and row[0] == first:
+            return row
+    raise AssertionError(f"no Summary line starting with {first!r}")
+
+
+# --------------------------------------------------------------------------- tests
+
+
+def test_annotated_copy_of_the_users_workbook(tmp_path, roster, payments):
+    before = sha256(Path(roster.info.path))
+    out = tmp_path / "out" / "report.xlsx"
+    write_workbook(make_report({"trainees": roster, "payments": payments}, FINDINGS), out, "en")
+
+    assert sha256(Path(roster.info.path)) == before, "the input must never be modified"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["report.xlsx"], "no temp file left"
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["花名册", "说明", "payments", "Findings", "Summary"]
+
+    ws = wb["花名册"]
+    # the user's sheet, values and formatting survive
+    assert dump(ws)[:2] == [["2020年职业技能培训花名册"], ROSTER_HEADER]
+    assert ws["B2"].font.bold
+    assert "A1:F1" in {str(r) for r in ws.merged_cells.ranges}
+    assert wb["说明"]["A1"].value == "填表说明"
+
+    # two errors and a warning on one row: the ID cell carries both error codes, red
+    assert fill(ws["C4"]) == ERROR_FILL
+    assert "I102" in ws["C4"].comment.text and "F506" in ws["C4"].comment.text
+    assert fill(ws["B4"]) == WARNING_FILL and "F507" in ws["B4"].comment.text
+    # no column named: the first cell of the row
+    assert fill(ws["A5"]) == ERROR_FILL and "R204" in ws["A5"].comment.text
+    assert ws["C3"].comment is None and fill(ws["C3"]) is None
+
+    # IDs stay text, "=1+2" typed by the user stays a string
+    assert ws["C4"].data_type == "s" and ws["C4"].value == "110101199003071234"
+    assert ws["F4"].value == "=1+2" and ws["F4"].data_type == "s"
+
+
+def test_findings_sheet_one_row_per_finding_with_links(tmp_path, roster, payments):
+    out = tmp_path / "report.xlsx"
+    report = make_report({"trainees": roster, "payments": payments}, FINDINGS)
+    write_workbook(report, out, "en")
+    wb = openpyxl.load_workbook(out)
+
+    ws = wb["Findings"]
+    header = [c.value for c in ws[1]]
+    assert header[:8] == ["rule", "name", "severity", "table", "row", "id_number", "subject", "message"]
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
+
+    rows = findings_rows(wb)
+    assert [r["rule"].value for r in rows] == [f.rule for f in report.findings]
+    assert [r["row"].value for r in rows] == [f.row for f in report.findings]
+    for row in rows:
+        if row["row"].value is None:  # the class-level finding has no cell to link to
+            assert row["rule"].value == "R205" and row["subject"].value == "C2020-01"
+            assert row["row"].hyperlink is None
+            continue
+        target = link_target(wb, row["row"])
+        assert target.comment is not None and row["rule"].value in target.comment.text
+        if row["id_number"].value:
+            assert row["id_number"].data_type == "s" and row["id_number"].number_format == "@"
+
+    by_rule = {r["rule"].value: r for r in rows}
+    assert by_rule["I102"]["row"].hyperlink.location == "'花名册'!C4"
+    assert by_rule["P403"]["row"].hyperlink.location == "'payments'!D3"
+
+
+def test_csv_table_becomes_a_fresh_sheet_with_row_numbers(tmp_path, roster, payments):
+    out = tmp_path / "report.xlsx"
+    write_workbook(make_report({"trainees": roster, "payments": payments}, FINDINGS), out, "en")
+    ws = openpyxl.load_workbook(out)["payments"]
+
+    assert dump(ws) == [["_row", *PAYMENT_HEADER]] + [
+        [n, *row] for n, row in enumerate(PAYMENT_ROWS, start=2)
+    ]
+    assert fill(ws["D3"]) == ERROR_FILL and "P403" in ws["D3"].comment.text
+    assert fill(ws["E4"]) == WARNING_FILL and "F502" in ws["E4"].comment.text
+    for row in ws.iter_rows(min_row=2):
+        assert all(c.data_type == "s" for c in row[1:] if c.value is not None)
+        assert row[2].number_format == "@" and row[4].number_format == "@"  # ID, account
+    assert ws["F3"].value == "=1+2" and ws["F3"].data_type == "s"
+    assert ws["F2"].value == "+86 10 1234" and ws["F4"].value == "-5"
+
+
+def test_summary_lists_every_rule_and_the_manifest(tmp_path, roster, payments):
+    out = tmp_path / "report.xlsx"
+    write_workbook(make_report({"trainees": roster, "payments": payments}, FINDINGS), out, "en")
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Summary"]
+
+    assert summary_line(wb, "R207")[1:6] == [
+        "occupation-not-in-catalogue", "error", "skipped", 0, "no occupations table given",
+    ]  # fmt: skip
+    assert summary_line(wb, "I101")[3:5] == ["passed", 0]
+    assert summary_line(wb, "I102")[3:5] == ["failed", 1]
+    # institution and county of the flagged rows: row 4 (I102, F506, F507) and row 5 (R204)
+    assert summary_line(wb, "阳光职业培训学校")[1:] == [2, 1, 0, 3]
+    assert summary_line(wb, "明德技校")[1:] == [1, 0, 0, 1]
+    assert summary_line(wb, "西城区")[1:] == [1, 0, 0, 1]
+    assert summary_line(wb, "(not row-level)")[1:] == [0, 1, 0, 1]
+    assert len(ws._charts) == 1
+
+    trainees = summary_line(wb, "trainees")
+    assert trainees[2] == roster.info.sha256 and trainees[4:6] == [3, "xlsx"]
+    assert "annotated" in trainees[6]
+    assert summary_line(wb, "payments")[6] == "all 3 rows on sheet 'payments'"
+    assert summary_line(wb, "max_trainings_per_year")[1] == 3
+    assert summary_line(wb, "certificate_subsidy.专项职业能力")[1] == 150
+    assert summary_line(wb, "trainaudit version")[1] == "0.1.0"
+    assert summary_line(wb, "audit date")[1] == "2021-03-01"
+
+
+def test_csv_only_is_written_fresh_in_chinese(tmp_path, payments):
+    out = tmp_path / "report.xlsx"
+    findings = [f for f in FINDINGS if f.table == "payments"]
+    write_workbook(make_report({"payments": payments}, findings), out, "zh")
+    wb = openpyxl.load_workbook(out)
+
+    assert wb.sheetnames == ["payments", "Findings", "Summary"]
+    ws = wb["payments"]
+    assert dump(ws)[1] == [2, *PAYMENT_ROWS[0]]
+    assert ws["F3"].value == "=1+2" and ws["F3"].data_type == "s"
+    assert ws["B2"].data_type == "s" and ws["C2"].number_format == "@"
+    assert fill(ws["D3"]) == ERROR_FILL and "P403" in ws["D3"].comment.text
+
+    header = [c.value for c in wb["Findings"][1]]
+    assert header[:8] == ["规则", "规则名称", "严重程度", "数据表", "行号", "身份证号码", "对象", "说明"]
+    rows = findings_rows(wb)
+    assert [r["规则"].value for r in rows] == ["P403", "F502"]
+    assert rows[0]["行号"].value == 3 and rows[0]["严重程度"].value == "错误"
+    assert link_target(wb, rows[0]["行号"]).coordinate == "D3"
+    assert wb["Findings"].freeze_panes == "A2"
+    assert summary_line(wb, "R207")[3] == "跳过"
+
+
+def test_large_table_keeps_only_flagged_rows(tmp_path, payments, monkeypatch):
+    monkeypatch.setattr(workbook, "FULL_ROWS_LIMIT", 2)
+    out = tmp_path / "report.xlsx"
+    findings = [f for f in FINDINGS if f.table == "payments"]
+    write_workbook(make_report({"payments": payments}, findings), out, "en")
+    wb = openpyxl.load_workbook(out)
+
+    assert dump(wb["payments"]) == [
+        ["_row", *PAYMENT_HEADER], [3, *PAYMENT_ROWS[1]], [4, *PAYMENT_ROWS[2]],
+    ]  # fmt: skip
+    assert fill(wb["payments"]["D2"]) == ERROR_FILL
+    rows = findings_rows(wb)
+    assert link_target(wb, rows[1]["row"]).coordinate == "E3"  # F502 on user row 4
+    assert summary_line(wb, "payments")[6] == (
+        "more than 2 rows: only the 2 flagged rows (of 3) on sheet 'payments'"
+    )
+
+
+def test_user_sheet_names_are_kept(tmp_path, payments):
+    path = tmp_path / "roster.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Findings"
+    wb.active.append(ROSTER_HEADER[1:3])
+    wb.active.append(ROSTER_ROWS[1][1:3])
+    wb.create_sheet("payments")
+    wb.save(path)
+    roster = loaded("trainees", path, "xlsx", "Findings", ROSTER_HEADER[1:3], [ROSTER_ROWS[1][1:3]],
+                    {"name": "姓名", "id_number": "身份证号码"}, first_row=2, header_row=1)  # fmt: skip
+    findings = [finding("I102", "id-checksum", Severity.ERROR, "trainees", 2, "id_number",
+                        "校验位错误", "110101199003071234")]  # fmt: skip
+    out = tmp_path / "report.xlsx"
+    write_workbook(make_report({"trainees": roster, "payments": payments}, findings), out, "en")
+
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Findings", "payments", "payments (2)", "Findings (2)", "Summary"]
+    assert "I102" in wb["Findings"]["B2"].comment.text
+    link = findings_rows_named(wb, "Findings (2)")[0]["row"]
+    assert link_target(wb, link).coordinate == "B2"
+
+
+def findings_rows_named(wb, sheet: str) -> list[dict]:
+    ws = wb[sheet]
+    header = [c.value for c in ws[1]]
+    return [dict(zip(header, row, strict=False)) for row in ws.iter_rows(min_row=2)]

@@ -1,0 +1,185 @@
+"""The library: load inputs, run the audit, write outputs. The CLI is a thin shell on this."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pyarrow as pa
+
+from . import __version__
+from .engine import Engine, Tracer
+from .errors import InputError
+from .io.normalise import normalise_table
+from .io.readers import LoadedTable, read_table
+from .io.schema import TABLES
+from .model import AuditReport, RuleResult
+from .policy import Policy, load_policy
+from .rules.registry import Rule, RuleContext, all_rules
+from .runner import run_rule
+
+Progress = Callable[[str, int, int], None]
+"""progress(step, done, total) — the CLI draws it; the library only reports."""
+
+
+def load_inputs(paths: dict[str, str | Path | None], policy: Policy | None = None) -> dict[str, LoadedTable]:
+    """Read every given input file as its canonical table."""
+    policy = policy or Policy()
+    unknown = set(paths) - set(TABLES)
+    if unknown:
+        raise InputError(f"unknown table(s): {', '.join(sorted(unknown))}")
+    given = {t: Path(p) for t, p in paths.items() if p is not None}
+    seen: dict[Path, str] = {}
+    for table, path in given.items():
+        resolved = path.resolve()
+        if resolved in seen:
+            raise InputError(f"{path}: given as both {seen[resolved]} and {table}")
+        seen[resolved] = table
+    return {t: read_table(p, t, policy.header_aliases.get(t)) for t, p in given.items()}
+
+
+def empty_canonical(table: str) -> pa.Table:
+    """A zero-row canonical table, so that every rule's SQL runs whatever was given."""
+    from .io.readers import LoadedTable as _LT
+    from .model import InputFile
+
+    spec = TABLES[table]
+    data = pa.table(
+        {
+            **{c.name: pa.array([], pa.string()) for c in spec.columns},
+            "_source": pa.array([], pa.string()),
+            "_sheet": pa.array([], pa.string()),
+            "_row": pa.array([], pa.int64()),
+        }
+    )
+    info = InputFile(table, "", "", "", 0, {}, 0, "")
+    return normalise_table(_LT(table, info, data, data))
+
+
+def select_rules(codes: list[str] | None = None, tables: set[str] | None = None) -> list[Rule]:
+    """The rules to run: all, or the listed codes / families (e.g. ["I", "R203"])."""
+    rules = all_rules()
+    if codes:
+        wanted = [c.strip().upper() for c in codes if c.strip()]
+        known = {r.code for r in rules}
+        bad = [c for c in wanted if c not in known and not any(r.code.startswith(c) for r in rules)]
+        if bad:
+            raise InputError(f"unknown rule code(s): {', '.join(bad)}")
+        rules = [r for r in rules if any(r.code == c or (len(c) == 1 and r.code.startswith(c)) for c in wanted)]
+    if tables is not None:
+
+        def fits(r: Rule) -> bool:
+            return any(t in tables for t in r.reads) if r.any_table else set(r.reads) <= tables
+
+        rules = [r for r in rules if fits(r)]
+    return rules
+
+
+def audit(
+    trainees: str | Path | None = None,
+    certificates: str | Path | None = None,
+    payments: str | Path | None = None,
+    institutions: str | Path | None = None,
+    watchlist: str | Path | None = None,
+    occupations: str | Path | None = None,
+    *,
+    policy: Policy | str | Path | None = None,
+    lang: str = "zh",
+    rules: list[str] | None = None,
+    only_tables: set[str] | None = None,
+    audit_date: dt.date | None = None,
+    progress: Progress | None = None,
+    tracer: Tracer | None = None,
+) -> AuditReport:
+    """Audit the given files and return every finding with each rule's status.
+
+    Raises InputError when an input cannot be read at all; data defects are findings.
+    `only_tables` restricts the run to rules that need only those tables (validate).
+    """
+    if not isinstance(policy, Policy):
+        policy = load_policy(policy)
+    if lang not in ("zh", "en"):
+        raise InputError(f"unknown language {lang!r}; use zh or en")
+    audit_date = audit_date or dt.date.today()
+    paths = {
+        "trainees": trainees,
+        "certificates": certificates,
+        "payments": payments,
+        "institutions": institutions,
+        "watchlist": watchlist,
+        "occupations": occupations,
+    }
+    if not any(paths.values()):
+        raise InputError("no input file given")
+    report_progress = progress or (lambda step, done, total: None)
+    report_progress("read", 0, 1)
+    tables = load_inputs(paths, policy)
+    report_progress("read", 1, 1)
+    return audit_tables(tables, policy=policy, lang=lang, rules=rules, only_tables=only_tables,
+                        audit_date=audit_date, progress=report_progress, tracer=tracer)  # fmt: skip
+
+
+def audit_tables(
+    tables: dict[str, LoadedTable],
+    *,
+    policy: Policy,
+    lang: str,
+    rules: list[str] | None,
+    only_tables: set[str] | None,
+    audit_date: dt.date,
+    progress: Progress,
+    tracer: Tracer | None,
+) -> AuditReport:
+    """Audit tables already read (the history store and the benches enter here)."""
+    engine = Engine(tracer=tracer)
+    try:
+        for name in TABLES:
+            canonical = normalise_table(tables[name]) if name in tables else empty_canonical(name)
+            engine.register(name, canonical)
+        ctx = RuleContext(
+            engine=engine,
+            policy=policy,
+            present={name: t.present for name, t in tables.items()},
+            audit_date=audit_date,
+            sources={name: Path(t.info.path).name for name, t in tables.items()},
+        )
+        sources = {name: (Path(t.info.path).name, t.info.sheet) for name, t in tables.items()}
+        selected = select_rules(rules, only_tables)
+        results: list[RuleResult] = []
+        for done, rule in enumerate(selected):
+            progress("rules", done, len(selected))
+            results.append(run_rule(rule, ctx, lang, sources))
+        progress("rules", len(selected), len(selected))
+    finally:
+        engine.close()
+    return AuditReport(
+        results=results,
+        inputs={name: t.info for name, t in tables.items()},
+        policy=policy.as_dict(),
+        version=__version__,
+        lang=lang,
+        tables=tables,
+        audit_date=audit_date.isoformat(),
+    )
+
+
+def write_outputs(report: AuditReport, out: str | Path | None = None, findings: str | Path | None = None) -> list[Path]:
+    """Write the annotated workbook and/or the findings file; returns what was written."""
+    from .report.files import write_findings
+    from .report.workbook import write_workbook
+
+    written = []
+    inputs = {Path(i.path).resolve() for i in report.inputs.values()}
+    for target in (out, findings):
+        if target is not None and Path(target).resolve() in inputs:
+            raise InputError(f"{target}: is an input file; refusing to overwrite it")
+    if findings is not None:
+        write_findings(report.findings, Path(findings))
+        written.append(Path(findings))
+    if out is not None:
+        if Path(out).suffix.lower() not in (".xlsx", ".xlsm"):
+            raise InputError(f"{out}: the annotated workbook must be an .xlsx file")
+        write_workbook(report, Path(out), report.lang)
+        written.append(Path(out))
+    return written

@@ -1,0 +1,263 @@
+"""Command line: parse, call the library, render, choose the exit code."""
+
+from __future__ import annotations
+
+import locale
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from . import __version__, api
+from .errors import TrainauditError
+from .model import AuditReport, Severity
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+
+app = typer.Typer(
+    help="Audit vocational-skills-training subsidy claims: trainees, certificates, payments.",
+    pretty_exceptions_show_locals=False,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    no_args_is_help=True,
+)
+rules_app = typer.Typer(help="List the rules, or explain one.", invoke_without_command=True)
+app.add_typer(rules_app, name="rules")
+
+err = Console(stderr=True, highlight=False)
+
+
+class FailOn(str, Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+    never = "never"
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+class TableName(str, Enum):
+    trainees = "trainees"
+    certificates = "certificates"
+    payments = "payments"
+
+
+def default_lang() -> str:
+    """zh when the locale is Chinese (or unset on a Chinese system), else en."""
+    for var in ("TRAINAUDIT_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    loc = locale.getlocale()[0] or ""
+    return "zh" if loc.lower().startswith("zh") else "en"
+
+
+def exit_code(report: AuditReport, fail_on: FailOn) -> int:
+    """2 when the input was not fully auditable (a required column missing, a rule that
+    broke), 1 when findings reach --fail-on, else 0."""
+    if report.unauditable or report.broken:
+        return EXIT_INPUT
+    if fail_on is FailOn.never:
+        return EXIT_OK
+    threshold = Severity.parse(fail_on.value)
+    return EXIT_FINDINGS if report.count_at_or_above(threshold) else EXIT_OK
+
+
+def _fail(message: str, debug: bool) -> None:
+    err.print(f"trainaudit: error: {message}", markup=False, soft_wrap=True)
+    raise typer.Exit(EXIT_INPUT)
+
+
+def _progress_printer(console: Console, quiet: bool):
+    if quiet or not console.is_terminal:
+        return None
+    from rich.progress import Progress
+
+    progress = Progress(console=console, transient=True)
+    tasks: dict[str, int] = {}
+
+    def update(step: str, done: int, total: int) -> None:
+        if step not in tasks:
+            if not progress.live.is_started:
+                progress.start()
+            tasks[step] = progress.add_task(step, total=total)
+        progress.update(tasks[step], completed=done, total=total)
+        if step == "rules" and done >= total:
+            progress.stop()
+
+    return update
+
+
+def _run(debug: bool, work):
+    """Run `work`; turn our errors into one line and exit 2 (a traceback only with --debug)."""
+    try:
+        return work()
+    except typer.Exit:
+        raise
+    except TrainauditError as exc:
+        if debug:
+            raise
+        _fail(str(exc), debug)
+    except KeyboardInterrupt:
+        err.print("trainaudit: interrupted; no output was replaced")
+        raise typer.Exit(130) from None
+    except Exception as exc:  # a bug of ours: still one line, never the data in a traceback
+        if debug:
+            raise
+        _fail(f"unexpected {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} (run with --debug for details)", debug)
+
+
+def _finish(report: AuditReport, out, findings, fail_on: FailOn, quiet: bool, show_ids: bool) -> None:
+    from .report.console import print_summary
+
+    written = api.write_outputs(report, out, findings)
+    console = Console(highlight=False)
+    if not quiet:
+        print_summary(report, console, show_ids=show_ids)
+        for path in written:
+            console.print(f"→ {path}")
+    for result in report.unauditable:
+        for f in result.findings:
+            err.print(f"trainaudit: error: {f.rule} {f.message}", markup=False)
+    for result in report.broken:
+        err.print(f"trainaudit: error: rule {result.code} could not run: {result.detail}", markup=False)
+    raise typer.Exit(exit_code(report, fail_on))
+
+
+OutOpt = Annotated[Optional[Path], typer.Option("--out", help="annotated workbook to write (.xlsx)")]
+FindingsOpt = Annotated[Optional[Path], typer.Option("--findings", help="findings file: .csv, .jsonl or .parquet")]
+FailOpt = Annotated[FailOn, typer.Option("--fail-on", help="exit 1 when findings at or above this severity")]
+LangOpt = Annotated[Optional[Lang], typer.Option("--lang", help="language of messages (default: from the locale)")]
+PolicyOpt = Annotated[Optional[Path], typer.Option("--policy", help="policy.toml overriding the defaults")]
+ShowIdsOpt = Annotated[bool, typer.Option("--show-ids", help="print ID numbers unmasked on the console")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="print nothing but errors")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="show a traceback on error")]
+RulesOpt = Annotated[Optional[str], typer.Option("--rules", help="only these rule codes or families, e.g. I,R203")]
+ShowSqlOpt = Annotated[bool, typer.Option("--show-sql", help="print each rule's SQL and its time on stderr")]
+
+
+def _tracer(show_sql: bool):
+    if not show_sql:
+        return None
+
+    def trace(label: str, sql: str, seconds: float) -> None:
+        err.print(f"-- {label} ({seconds * 1000:.1f} ms)\n{sql.strip()}\n", markup=False)
+
+    return trace
+
+
+@app.command()
+def audit(
+    trainees: Annotated[Optional[Path], typer.Option("--trainees", "-t", help="roster of enrollments")] = None,
+    certificates: Annotated[Optional[Path], typer.Option("--certificates", "-c", help="certificates issued")] = None,
+    payments: Annotated[Optional[Path], typer.Option("--payments", "-p", help="subsidy payments")] = None,
+    institutions: Annotated[Optional[Path], typer.Option("--institutions", help="institutions and bans")] = None,
+    watchlist: Annotated[Optional[Path], typer.Option("--watchlist", help="IDs that must not draw subsidies")] = None,
+    occupations: Annotated[Optional[Path], typer.Option("--occupations", help="catalogue of subsidised occupations")] = None,
+    policy: PolicyOpt = None,
+    out: OutOpt = None,
+    findings: FindingsOpt = None,
+    fail_on: FailOpt = FailOn.error,
+    lang: LangOpt = None,
+    rules: RulesOpt = None,
+    show_ids: ShowIdsOpt = False,
+    show_sql: ShowSqlOpt = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Cross-check trainees, certificates and payments; write findings and an annotated workbook."""
+    language = (lang.value if lang else default_lang())
+
+    def work():
+        report = api.audit(
+            trainees, certificates, payments, institutions, watchlist, occupations,
+            policy=policy, lang=language, rules=rules.split(",") if rules else None,
+            progress=_progress_printer(err, quiet), tracer=_tracer(show_sql),
+        )  # fmt: skip
+        _finish(report, out, findings, fail_on, quiet, show_ids)
+
+    _run(debug, work)
+
+
+@app.command()
+def validate(
+    file: Annotated[Path, typer.Argument(help="the upload to check")],
+    table: Annotated[TableName, typer.Option("--table", help="what the file holds")] = TableName.trainees,
+    policy: PolicyOpt = None,
+    out: OutOpt = None,
+    findings: FindingsOpt = None,
+    fail_on: FailOpt = FailOn.error,
+    lang: LangOpt = None,
+    show_ids: ShowIdsOpt = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Check one upload on its own, before accepting it (only the rules it can answer)."""
+    language = (lang.value if lang else default_lang())
+
+    def work():
+        report = api.audit(
+            **{table.value: file}, policy=policy, lang=language, only_tables={table.value},
+            progress=_progress_printer(err, quiet),
+        )  # fmt: skip
+        _finish(report, out, findings, fail_on, quiet, show_ids)
+
+    _run(debug, work)
+
+
+@rules_app.callback()
+def rules_list(ctx: typer.Context, lang: LangOpt = None) -> None:
+    """List every rule with its code, name, severity and inputs."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from .report.console import print_rules
+    from .rules.registry import all_rules
+
+    print_rules(all_rules(), Console(highlight=False), lang.value if lang else default_lang())
+
+
+@rules_app.command("explain")
+def rules_explain(code: Annotated[str, typer.Argument(help="rule code, e.g. I102")], lang: LangOpt = None) -> None:
+    """What a rule catches, why it matters, an example, and how to resolve it."""
+    from .report.console import explain_rule
+    from .rules.registry import get_rule
+
+    rule = get_rule(code)
+    if rule is None:
+        _fail(f"no rule {code!r}; `trainaudit rules` lists them", False)
+    typer.echo(explain_rule(rule, lang.value if lang else default_lang()))
+
+
+@app.command()
+def sample(
+    out: Annotated[Path, typer.Option("--out", help="folder for the demo inputs")] = Path("sample_data"),
+    debug: DebugOpt = False,
+) -> None:
+    """Write deterministic synthetic demo inputs in which every rule fires."""
+    from .sample import write_sample
+
+    def work():
+        for path in write_sample(out):
+            typer.echo(str(path))
+
+    _run(debug, work)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+def main() -> None:
+    try:
+        app(prog_name="trainaudit")
+    except SystemExit as exc:
+        sys.exit(exc.code)

@@ -1,0 +1,306 @@
+"""Raw text → canonical values: IDs, dates, levels, subsidy types, amounts, names.
+
+Low-cardinality columns (dates, levels, occupations) are parsed once per distinct value;
+ID numbers, which are nearly all distinct, go through vectorised Arrow kernels (ids.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .. import ids
+from .readers import LoadedTable
+from .schema import TABLES
+
+# --- dates ------------------------------------------------------------------------------
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_SERIAL_MIN, _SERIAL_MAX = 20000, 80000
+_CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
+_YMD = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+_YMD_SHORT = re.compile(r"^(\d{2})[-/.](\d{1,2})[-/.](\d{1,2})$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+
+
+def _chinese_numerals(text: str) -> str:
+    """二〇一九年七月十一日 → 2019年7月11日 (tens written with 十)."""
+
+    def tens(match: re.Match) -> str:
+        left, right = match.group(1), match.group(2)
+        return f"{(int(left) if left else 1)}{right or '0'}"
+
+    text = text.translate(_CN_DIGITS)
+    return re.sub(r"(\d?)十(\d?)", tens, text)
+
+
+def _real_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_date(value: str | None) -> dt.date | None:
+    """Any date form seen in rosters (SPEC §2, DOMAIN §5.3); None when it is not one day."""
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", " ")
+    if not text:
+        return None
+    if any(ch in text for ch in "〇○零一二三四五六七八九十"):
+        text = _chinese_numerals(text)
+    if m := _YMD.match(text):
+        return _real_date(int(m[1]), int(m[2]), int(m[3]))
+    if m := _COMPACT.match(text):
+        return _real_date(int(m[1]), int(m[2]), int(m[3]))
+    if _NUMBER.match(text):
+        serial = float(text)
+        if _SERIAL_MIN <= serial <= _SERIAL_MAX:
+            return _EXCEL_EPOCH + dt.timedelta(days=int(serial))
+        return None
+    if m := _YMD_SHORT.match(text):
+        year = int(m[1])
+        return _real_date(2000 + year if year < 50 else 1900 + year, int(m[2]), int(m[3]))
+    if m := _US.match(text):
+        month, day = int(m[1]), int(m[2])
+        if day > 12 >= month:  # only unambiguous US order
+            return _real_date(int(m[3]), month, day)
+    return None
+
+
+# --- levels, subsidy types, gender, status ---------------------------------------------
+
+_LEVEL_TOKENS = (
+    ("专项", "专项职业能力"),
+    ("高级技师", "一级"),
+    ("一级", "一级"),
+    ("技师", "二级"),
+    ("二级", "二级"),
+    ("三级", "三级"),
+    ("高级", "三级"),
+    ("四级", "四级"),
+    ("中级", "四级"),
+    ("五级", "五级"),
+    ("初级", "五级"),
+)
+"""Longest and most specific first: 高级技师 before 技师 and 高级."""
+_LEVEL_DIGITS = {"1": "一级", "2": "二级", "3": "三级", "4": "四级", "5": "五级"}
+
+
+def normalise_level(value: str | None) -> str | None:
+    """One of the six canonical levels (policy.LEVELS), or None when not recognised."""
+    if value is None:
+        return None
+    text = re.sub(r"\s", "", unicodedata.normalize("NFKC", str(value)))
+    if not text:
+        return None
+    if "特级" in text or "首席" in text or "1+x" in text.lower():
+        return None  # outside the 2019 five-level vocabulary
+    if m := re.fullmatch(r"(?:level)?([1-5])(?:级|\.0)?", text, re.IGNORECASE):
+        return _LEVEL_DIGITS[m[1]]
+    for token, level in _LEVEL_TOKENS:
+        if token in text:
+            return level
+    return None
+
+
+_SUBSIDY_TOKENS = (
+    ("岗前", "pre_job"),
+    ("pre", "pre_job"),
+    ("生活", "living"),
+    ("living", "living"),
+    ("取证", "certificate"),
+    ("鉴定", "certificate"),
+    ("证书", "certificate"),
+    ("评价", "certificate"),
+    ("certificate", "certificate"),
+    ("培训", "training"),
+    ("training", "training"),
+)
+
+SUBSIDY_LABELS = {
+    "training": "培训补贴",
+    "certificate": "取证补贴",
+    "living": "生活费补贴",
+    "pre_job": "岗前培训补贴",
+}
+
+
+def normalise_subsidy(value: str | None) -> str | None:
+    """training | certificate | living | pre_job, or None."""
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFKC", str(value)).strip().lower()
+    for token, kind in _SUBSIDY_TOKENS:
+        if token in text:
+            return kind
+    return None
+
+
+def normalise_gender(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFKC", str(value)).strip().lower()
+    if text in {"男", "男性", "m", "male", "1"}:
+        return "M"
+    if text in {"女", "女性", "f", "female", "2"}:
+        return "F"
+    return None
+
+
+def normalise_status(value: str | None) -> str | None:
+    """banned | normal."""
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFKC", str(value)).strip().lower()
+    if not text:
+        return None
+    if any(word in text for word in ("禁入", "禁止", "黑名单", "取消", "banned", "ban")):
+        return "banned"
+    return "normal"
+
+
+# --- text, names, amounts -----------------------------------------------------------------
+
+_SPACES = re.compile(r"\s+")
+_DOTS = re.compile(r"[•・．·‧∙]")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def normalise_text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = _SPACES.sub(" ", unicodedata.normalize("NFKC", str(value))).strip()
+    return text or None
+
+
+def normalise_name(value: str | None) -> str | None:
+    """NFKC, one middle dot for minority names, no spaces inside Chinese names."""
+    text = normalise_text(value)
+    if text is None:
+        return None
+    text = _DOTS.sub("·", text)
+    if _CJK.search(text):
+        text = text.replace(" ", "")
+    return text
+
+
+_LEVEL_WORDS = r"(?:专项职业能力|专项|高级技师|技师|[一二三四五12345]级|初级工?|中级工?|高级工?)"
+_BRACKETED_LEVEL = re.compile(r"[(（\[【]\s*" + _LEVEL_WORDS + r"\s*[)）\]】]")
+_TRAILING_LEVEL = re.compile(r"[-—_/\s]*" + _LEVEL_WORDS + r"$")
+
+
+def normalise_occupation(value: str | None) -> str | None:
+    """电工（四级） and 电工-中级 → 电工: the level lives in its own column."""
+    text = normalise_text(value)
+    if text is None:
+        return None
+    text = _BRACKETED_LEVEL.sub("", text)
+    stripped = _TRAILING_LEVEL.sub("", text)
+    text = stripped if stripped else text
+    text = text.replace(" ", "")
+    return text or None
+
+
+def parse_amount(value: str | None) -> float | None:
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = re.sub(r"[,\s¥￥元]|^rmb", "", text, flags=re.IGNORECASE)
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if number == number else None  # NaN is not an amount
+
+
+def normalise_digits(value: str | None) -> str | None:
+    """Phones and bank accounts: digits only (a number cell's `.0` dropped)."""
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = re.sub(r"\.0+$", "", text)
+    text = re.sub(r"\D", "", text)
+    return text or None
+
+
+# --- whole columns ---------------------------------------------------------------------------
+
+_PARSERS: dict[str, tuple[Callable[[str | None], object], pa.DataType]] = {
+    "text": (normalise_text, pa.string()),
+    "date": (parse_date, pa.date32()),
+    "level": (normalise_level, pa.string()),
+    "amount": (parse_amount, pa.float64()),
+    "number": (parse_amount, pa.float64()),
+    "gender": (normalise_gender, pa.string()),
+    "phone": (normalise_digits, pa.string()),
+    "subsidy": (normalise_subsidy, pa.string()),
+    "occupation": (normalise_occupation, pa.string()),
+    "status": (normalise_status, pa.string()),
+}
+_KEEP_RAW = {"date", "level", "amount", "number", "subsidy", "gender", "status"}
+
+
+def map_distinct(values: pa.Array, parse: Callable, out_type: pa.DataType) -> pa.Array:
+    """Apply a scalar parser once per distinct value, then spread the results back."""
+    encoded = pc.dictionary_encode(values)
+    parsed = pa.array([parse(v) for v in encoded.dictionary.to_pylist()], out_type)
+    return parsed.take(encoded.indices)
+
+
+def _blank_to_null(values: pa.Array) -> pa.Array:
+    trimmed = pc.utf8_trim_whitespace(values)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), values)
+
+
+def normalise_table(table: LoadedTable) -> pa.Table:
+    """The canonical table the rules query: every column of the spec (absent ones null),
+    parsed values under the canonical name, the text as typed under `<name>__raw`."""
+    spec = TABLES[table.name]
+    data = table.data
+    n = data.num_rows
+    columns: dict[str, pa.Array] = {
+        "_source": data.column("_source").combine_chunks(),
+        "_sheet": data.column("_sheet").combine_chunks(),
+        "_row": data.column("_row").combine_chunks(),
+    }
+    for col in spec.columns:
+        raw = (
+            _blank_to_null(pc.cast(data.column(col.name).combine_chunks(), pa.string()))
+            if col.name in data.column_names
+            else pa.nulls(n, pa.string())
+        )
+        if col.kind == "id":
+            normalised = ids.normalise_ids(raw)
+            upgraded, legacy = ids.upgrade_legacy(normalised)
+            columns["id_number"] = upgraded
+            columns["id_number__raw"] = raw
+            columns["id_legacy"] = legacy
+            columns["id_check_ok"] = ids.checksum_ok(upgraded)
+            columns["id_birth"] = ids.birth_dates(upgraded)
+            numeric = (
+                data.column("id_number__numeric").combine_chunks()
+                if "id_number__numeric" in data.column_names
+                else pa.array([False] * n)
+            )
+            columns["id_number__numeric"] = numeric
+            continue
+        if col.name == "name":
+            parse, out_type = normalise_name, pa.string()
+        else:
+            parse, out_type = _PARSERS[col.kind]
+        columns[col.name] = map_distinct(raw, parse, out_type)
+        if col.kind in _KEEP_RAW:
+            columns[f"{col.name}__raw"] = raw
+    return pa.table(columns)

@@ -1,0 +1,115 @@
+"""Rich console output. Imported only by the CLI; ID numbers masked unless asked."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from ..ids import mask_id
+from ..model import AuditReport, Severity, Status
+from ..rules.registry import Rule
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+_STATUS_STYLE = {Status.PASSED: "green", Status.FAILED: "red", Status.SKIPPED: "dim", Status.ERROR: "bold magenta"}
+
+_LABELS = {
+    "zh": {
+        "title": "审计结果",
+        "code": "规则",
+        "name": "名称",
+        "severity": "级别",
+        "status": "状态",
+        "count": "问题数",
+        "detail": "说明",
+        "inputs": "输入",
+        "rows": "行",
+        "total": "合计：{n} 条问题（错误 {e}，警告 {w}，提示 {i}）",
+        "first": "前 {n} 条问题",
+        "row": "行",
+        "subject": "对象",
+        "message": "说明",
+        "table": "表",
+    },
+    "en": {
+        "title": "Audit result",
+        "code": "rule",
+        "name": "name",
+        "severity": "severity",
+        "status": "status",
+        "count": "findings",
+        "detail": "detail",
+        "inputs": "inputs",
+        "rows": "rows",
+        "total": "Total: {n} findings ({e} errors, {w} warnings, {i} info)",
+        "first": "First {n} findings",
+        "row": "row",
+        "subject": "subject",
+        "message": "message",
+        "table": "table",
+    },
+}
+
+
+def masked(text: str, show_ids: bool) -> str:
+    return text if show_ids else mask_id(text) if text and len(text) >= 15 and text[:6].isdigit() else text
+
+
+def print_summary(report: AuditReport, console: Console, show_ids: bool = False, first: int = 10) -> None:
+    t = _LABELS[report.lang]
+    inputs = Table(title=t["inputs"], show_edge=False)
+    for col in ("table", "inputs", "rows"):
+        inputs.add_column(t[col])
+    for info in report.inputs.values():
+        inputs.add_row(info.table, f"{info.path}{' [' + info.sheet + ']' if info.sheet else ''}", str(info.rows))
+    console.print(inputs)
+
+    table = Table(title=t["title"])
+    for col in ("code", "name", "severity", "status", "count", "detail"):
+        table.add_column(t[col], justify="right" if col == "count" else "left")
+    for r in report.results:
+        table.add_row(
+            r.code,
+            r.name,
+            f"[{_STYLE[r.severity]}]{r.severity.label}[/]",
+            f"[{_STATUS_STYLE[r.status]}]{r.status.value}[/]",
+            str(len(r.findings)) if r.status in (Status.FAILED, Status.PASSED) else "",
+            r.detail,
+        )
+    console.print(table)
+    if report.findings and first:
+        shown = Table(title=t["first"].format(n=min(first, len(report.findings))), show_edge=False)
+        for col in ("code", "table", "row", "subject", "message"):
+            shown.add_column(t[col])
+        for f in report.findings[:first]:
+            shown.add_row(f.rule, f.table, "" if f.row is None else str(f.row), masked(f.subject, show_ids), f.message)
+        console.print(shown)
+    counts = {s: sum(1 for f in report.findings if f.severity is s) for s in Severity}
+    console.print(
+        t["total"].format(
+            n=len(report.findings), e=counts[Severity.ERROR], w=counts[Severity.WARNING], i=counts[Severity.INFO]
+        )
+    )
+
+
+def print_rules(rules: list[Rule], console: Console, lang: str) -> None:
+    t = _LABELS[lang]
+    table = Table()
+    for col in ("code", "name", "severity"):
+        table.add_column(t[col])
+    table.add_column("inputs" if lang == "en" else "所需输入")
+    for r in rules:
+        table.add_row(r.code, r.name, f"[{_STYLE[r.severity]}]{r.severity.label}[/]", ", ".join(r.reads))
+    console.print(table)
+
+
+def explain_rule(rule: Rule, lang: str) -> str:
+    """Plain text: what the rule catches, why, an example, how to resolve, its SQL inputs."""
+    head = f"{rule.code} {rule.name} ({rule.severity.label})"
+    reads = ", ".join(rule.reads) + (" (any)" if rule.any_table else "")
+    lines = [head, "=" * len(head), ""]
+    lines.append(("信息模板：" if lang == "zh" else "Message: ") + (rule.message.get(lang) or rule.message["en"]))
+    lines.append(("所需输入：" if lang == "zh" else "Reads: ") + reads)
+    if rule.needs:
+        lines.append(("所需列：" if lang == "zh" else "Needs columns: ") + ", ".join(rule.needs))
+    lines += ["", rule.doc]
+    return "\n".join(lines)

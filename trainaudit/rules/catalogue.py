@@ -1,0 +1,3 @@
+"""Importing this module registers every rule family."""
+
+from . import enrollment, identity, quality  # noqa: F401

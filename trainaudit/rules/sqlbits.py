@@ -1,0 +1,51 @@
+"""Small SQL fragments shared by several rules (identifiers only, never values)."""
+
+from __future__ import annotations
+
+from ..io.schema import TABLES
+
+ID_TABLES = ("trainees", "certificates", "payments")
+"""Tables whose ID column the identity format rules check (SPEC: a clerk may validate
+a payment list alone)."""
+
+PERSON_SUBJECT = "coalesce(id_number, id_number__raw, '')"
+
+
+def id_union(extra: str = "") -> str:
+    """Every ID cell of the three main tables, one row each (absent tables are empty)."""
+    parts = [
+        f"SELECT '{t}' AS _table, _row, id_number, id_number__raw, id_check_ok, id_birth, "
+        f"id_legacy, id_number__numeric{extra} FROM {t}"
+        for t in ID_TABLES
+    ]
+    return "\n    UNION ALL\n    ".join(parts)
+
+
+def blank_test(table: str, column: str) -> str:
+    """SQL that is true when the user left the cell blank (not: typed something unreadable)."""
+    kind = TABLES[table].column(column).kind
+    if kind == "id" or f"{column}__raw" in raw_columns(table):
+        return f"{column}__raw IS NULL"
+    return f"{column} IS NULL"
+
+
+def raw_columns(table: str) -> set[str]:
+    from ..io.normalise import _KEEP_RAW
+
+    return {f"{c.name}__raw" for c in TABLES[table].columns if c.kind in _KEEP_RAW}
+
+
+def age_at(start: str, birth: str) -> str:
+    """Whole years from `birth` to `start`, portable SQL."""
+    return (
+        f"(extract(year FROM {start}) - extract(year FROM {birth}) - "
+        f"CASE WHEN extract(month FROM {start}) * 100 + extract(day FROM {start}) < "
+        f"extract(month FROM {birth}) * 100 + extract(day FROM {birth}) THEN 1 ELSE 0 END)"
+    )
+
+
+ID_SHAPED = "id_check_ok IS NOT NULL"
+"""18 characters: 17 digits and a digit or X (the checksum itself may be wrong)."""
+
+ID_SEX = "CASE WHEN CAST(substr(id_number, 17, 1) AS INTEGER) % 2 = 1 THEN 'M' ELSE 'F' END"
+"""Sex from the 17th digit: odd male, even female (GB 11643)."""
