@@ -512,23 +512,23 @@ def _write_table_sheet(book: _Book, sheet: str, table, findings: list[Finding], 
 
     text_cols = {c for name, c in place.columns.items() if name in TEXT_COLUMNS}
     base_styles = [TEXT if c in text_cols else PLAIN for c in range(len(user_columns) + 1)]
-    cells = _by_cell(findings, place)
-    fills: dict[int, dict[int, Severity]] = defaultdict(dict)
-    for (r, c), hits in cells.items():
-        fills[r][c] = max(f.severity for f in hits)
+    flagged: dict[int, dict[int, list[Finding]]] = defaultdict(dict)
+    for (r, c), hits in _by_cell(findings, place).items():
+        flagged[r][c] = hits
 
     ws = book.sheet(sheet)
     book.row(ws, 0, [ROW_COLUMN, *user_columns], [BOLD] * (len(user_columns) + 1))
     columns = [original[c].to_pylist() for c in user_columns]
     for i, values in enumerate(zip(row_numbers, *columns, strict=False), start=1):
-        styles = base_styles
-        if i in fills:
-            styles = list(base_styles)
-            for c, severity in fills[i].items():
-                styles[c] = styles[c]._replace(fill=severity)
+        if i not in flagged:
+            book.row(ws, i, values, base_styles)
+            continue
+        styles = list(base_styles)
+        for c, hits in flagged[i].items():
+            styles[c] = styles[c]._replace(fill=max(f.severity for f in hits))
         book.row(ws, i, values, styles)
-    for (r, c), hits in sorted(cells.items()):
-        book.comment(ws, r, c, _comment_text(hits, lang))
+        for c, hits in flagged[i].items():  # in-row: constant-memory mode drops earlier rows
+            book.comment(ws, i, c, _comment_text(hits, lang))
     book.table_view(ws, shown, len(user_columns))
     book.widths(ws, [8] + [_width(h, c in text_cols) for c, h in enumerate(user_columns, 1)])
     return place

@@ -1,3 +1,3 @@
 """Importing this module registers every rule family."""
 
-from . import enrollment, identity, quality  # noqa: F401
+from . import certificates, enrollment, fabrication, identity, payments, quality  # noqa: F401

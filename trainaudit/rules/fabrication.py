@@ -1,0 +1,1 @@
+"""fabrication rules (being written)."""
