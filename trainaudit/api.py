@@ -57,6 +57,12 @@ def empty_canonical(table: str) -> pa.Table:
     return normalise_table(_LT(table, info, data, data))
 
 
+def certificate_caps_table(policy: Policy) -> pa.Table:
+    """The per-level certificate subsidy caps as a table rules can join."""
+    caps = policy.certificate_subsidy_caps
+    return pa.table({"level": pa.array(list(caps), pa.string()), "cap": pa.array(list(caps.values()), pa.float64())})
+
+
 def select_rules(codes: list[str] | None = None, tables: set[str] | None = None) -> list[Rule]:
     """The rules to run: all, or the listed codes / families (e.g. ["I", "R203"])."""
     rules = all_rules()
@@ -137,6 +143,7 @@ def audit_tables(
         for name in TABLES:
             canonical = normalise_table(tables[name]) if name in tables else empty_canonical(name)
             engine.register(name, canonical)
+        engine.register("policy_certificate_caps", certificate_caps_table(policy))
         ctx = RuleContext(
             engine=engine,
             policy=policy,

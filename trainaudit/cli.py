@@ -27,6 +27,8 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(help="List the rules, or explain one.", invoke_without_command=True)
 app.add_typer(rules_app, name="rules")
+policy_app = typer.Typer(help="Write or check a policy file.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
 
 err = Console(stderr=True, highlight=False)
 
@@ -248,6 +250,29 @@ def sample(
             typer.echo(str(path))
 
     _run(debug, work)
+
+
+@policy_app.command("init")
+def policy_init(
+    file: Annotated[Path, typer.Argument(help="where to write it")] = Path("policy.toml"),
+    force: Annotated[bool, typer.Option("--force", help="overwrite an existing file")] = False,
+) -> None:
+    """Write policy.toml with every default, each citing the seed it comes from."""
+    from .policy import write_policy_template
+
+    _run(False, lambda: typer.echo(str(write_policy_template(file, force))))
+
+
+@policy_app.command("check")
+def policy_check(file: Annotated[Path, typer.Argument(help="policy file to check")]) -> None:
+    """Load a policy file and print the values in force."""
+    from .policy import load_policy
+
+    def work():
+        for key, value in load_policy(file).as_dict().items():
+            typer.echo(f"{key} = {value}")
+
+    _run(False, work)
 
 
 @app.command()

@@ -91,7 +91,11 @@ def birth_dates(ids: pa.Array) -> pa.Array:
     shaped = pc.fill_null(pc.match_substring_regex(ids, r"^\d{17}[\dX]$"), False)
     body = pc.if_else(shaped, body, pa.scalar(None, pa.string()))
     stamps = pc.strptime(body, format="%Y%m%d", unit="s", error_is_null=True)
-    return pc.cast(stamps, pa.date32())
+    dates = pc.cast(stamps, pa.date32())
+    # Arrow's strptime rolls impossible days over (19490230 -> 1949-03-02): keep a date
+    # only when it prints back as the digits in the ID.
+    real = pc.fill_null(pc.equal(pc.strftime(dates, format="%Y%m%d"), body), False)
+    return pc.if_else(real, dates, pa.scalar(None, pa.date32()))
 
 
 # --- scalar helpers -------------------------------------------------------------------

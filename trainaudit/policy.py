@@ -160,7 +160,8 @@ def policy_from_mapping(data: dict[str, Any], source: str = "policy") -> Policy:
         if key not in known:
             raise PolicyError(f"{source}: unknown key {key!r}")
         if key == "certificate_subsidy_caps":
-            changes[key] = _check_caps(value, source)
+            # Levels listed add to or replace the defaults; the others keep theirs.
+            changes[key] = {**defaults.certificate_subsidy_caps, **_check_caps(value, source)}
         elif key == "header_aliases":
             changes[key] = _check_aliases(value, source)
         else:
@@ -183,3 +184,67 @@ def load_policy(path: str | Path | None) -> Policy:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise PolicyError(f"{path}: not a valid TOML file ({exc})") from None
     return policy_from_mapping(data, str(path))
+
+
+POLICY_TEMPLATE = """\
+# trainaudit policy — the defaults below come from the 2019 policy documents in seeds/.
+# Uncomment a line and change its value to override it for your jurisdiction.
+# Unknown keys, wrong types and negative amounts are refused (exit 2).
+
+# Seed 004: 原则上每人每年可参加补贴性培训不超过3次 (per calendar year of start_date)
+# max_trainings_per_year = 3
+
+# Seed 004: 同一职业同一等级不可重复参加
+# forbid_repeat_level = true
+
+# Seed 004: 培训补贴标准每人不超过1000元
+# training_subsidy_cap = 1000
+
+# Seed 004: 取得专项职业能力证书每人150元、初级工每人300元、高级工每人600元
+# (从2019年7月1日取得证书开始算起). The seed sets no rate for 四级/中级, 二级/技师 or
+# 一级/高级技师: a level missing here is not checked against a cap, and the report says so.
+# Levels you list add to or replace these defaults, e.g. { "四级" = 450 }.
+# certificate_subsidy_caps = { "专项职业能力" = 150, "五级" = 300, "三级" = 600 }
+
+# Seed 004: 对企业职工参加岗前培训…财政按照每人300元的标准给予企业补贴
+# pre_job_subsidy_cap = 300
+
+# Seed 004: 培训期间按照每人每天15元的标准…给予生活费补贴 (days = end − start + 1)
+# living_allowance_per_day = 15
+
+# Seed 002: 对企业开展培训或者培训机构开展项目制培训的，可先行拨付５０％的培训补贴资金
+# advance_share = 0.5
+
+# Working age at training start (seeds 000/004: 劳动年龄段内). Seed 003 encourages older
+# people to train: switch the check off or widen it where your jurisdiction does.
+# age_check = true
+# age_min = 16
+# age_max_male = 60
+# age_max_female = 55
+
+# Seed 004: 从2019年7月1日取得证书开始算起
+# certificate_policy_start = 2019-07-01
+
+# "Per year" is the calendar year of start_date (the only basis supported so far).
+# year_basis = "start_date"
+
+# Fabrication patterns: distinct IDs on one phone or bank account before it is flagged.
+# shared_contact_threshold = 3
+
+# Largest plausible class (distinct IDs).
+# max_class_size = 60
+
+# Extra header spellings, per table and canonical column:
+# [header_aliases.trainees]
+# id_number = ["身份证号（18位）"]
+# class_id = ["期次"]
+"""
+
+
+def write_policy_template(path: str | Path, force: bool = False) -> Path:
+    """Write the commented default policy file; refuse to overwrite unless forced."""
+    path = Path(path)
+    if path.exists() and not force:
+        raise PolicyError(f"{path}: already exists; use --force to overwrite it")
+    path.write_text(POLICY_TEMPLATE, encoding="utf-8")
+    return path

@@ -71,5 +71,6 @@ def run_rule(rule: Rule, ctx: RuleContext, lang: str, sources: dict[str, tuple[s
         return RuleResult(rule.code, rule.name, rule.severity, Status.ERROR, detail=detail,
                           seconds=time.perf_counter() - started)  # fmt: skip
     status = Status.FAILED if findings else Status.PASSED
-    return RuleResult(rule.code, rule.name, rule.severity, status, tuple(findings),
+    detail = rule.note(ctx, lang) if rule.note else ""
+    return RuleResult(rule.code, rule.name, rule.severity, status, tuple(findings), detail=detail,
                       seconds=time.perf_counter() - started)  # fmt: skip

@@ -160,8 +160,10 @@ def _xlsx_grids(path: Path) -> list[SheetGrid]:
         layout = scan_sheet_xml(path, xml_paths.get(sheet_name))
 
         def numeric_cells(col: int, _name=sheet_name, _infos=infos, _n=batch.num_rows) -> np.ndarray:
+            # use_columns and dtypes keys are absolute column indices in fastexcel 0.21
+            where = _infos[col].absolute_index
             flags = reader.load_sheet(
-                _name, header_row=None, dtypes={_infos[col].index: "boolean"}, use_columns=[_infos[col].index]
+                _name, header_row=None, dtypes={where: "boolean"}, use_columns=[where]
             ).to_arrow()
             return ~np.asarray(pc.is_null(flags.column(0)).to_numpy(zero_copy_only=False))
 

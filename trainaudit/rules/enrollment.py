@@ -199,3 +199,36 @@ def implausible_hours(ctx: RuleContext) -> str:
         WHERE hours IS NOT NULL AND start_date <= end_date
           AND hours > 8 * (end_date - start_date + 1)
     """
+
+
+@rule(
+    "R207",
+    "occupation-not-in-catalogue",
+    severity=Severity.ERROR,
+    reads=("trainees", "occupations"),
+    column="occupation",
+    message={
+        "en": "{occupation} {level} is not in the catalogue of subsidised occupations",
+        "zh": "{occupation}{level}不在补贴性培训职业（工种）目录内",
+    },
+)
+def occupation_not_in_catalogue(ctx: RuleContext) -> str:
+    """The occupation (and level, when the catalogue lists levels for it) is not in the
+    provincial catalogue of subsidised occupations.
+
+    Source: seed 000 — 严格按照省级公布的职业培训补贴工种（项目）目录组织开展各类培训.
+    Names are compared after normalisation (电工（四级） = 电工); a catalogue row
+    without a level admits every level of that occupation.
+    Cannot tell apart: a local synonym (低压电工 for 电工) from an unlisted occupation —
+    add such synonyms to the catalogue.
+    """
+    return f"""
+        SELECT 'trainees' AS _table, t._row, {PERSON_SUBJECT} AS subject, t.id_number,
+               t.occupation, coalesce(t.level, '') AS level
+        FROM trainees t
+        WHERE t.occupation IS NOT NULL
+          AND NOT EXISTS (
+              SELECT 1 FROM occupations o
+              WHERE o.occupation = t.occupation AND (o.level IS NULL OR o.level = t.level)
+          )
+    """

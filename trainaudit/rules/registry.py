@@ -52,6 +52,8 @@ class Rule:
     """the cell to flag when a row does not name one in `_column`"""
     any_table: bool = False
     doc: str = field(default="", compare=False)
+    note: Callable[[RuleContext, str], str] | None = None
+    """what the run did not check although the rule ran (shown as the result's detail)"""
 
     @property
     def family(self) -> str:
@@ -90,6 +92,7 @@ def rule(
     needs: tuple[str, ...] = (),
     column: str = "",
     any_table: bool = False,
+    note: Callable[[RuleContext, str], str] | None = None,
 ) -> Callable:
     """Register a rule function under its SPEC code."""
 
@@ -97,8 +100,9 @@ def rule(
         if code in REGISTRY:
             raise ValueError(f"rule {code} registered twice")
         REGISTRY[code] = Rule(
-            code, name, severity, reads, message, func, needs, column, any_table, inspect.getdoc(func) or ""
-        )
+            code, name, severity, reads, message, func, needs, column, any_table,
+            inspect.getdoc(func) or "", note,
+        )  # fmt: skip
         return func
 
     return register
