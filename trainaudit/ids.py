@@ -26,22 +26,32 @@ PROVINCE_CODES = tuple(
 )  # fmt: skip
 """First two digits of a real province-level division (SPEC I104)."""
 
-_WRAPPER = r'^="(.*)"$'
-_INVISIBLE = r"[\s\x{200b}\x{200c}\x{200d}\x{2060}\x{feff}'\"‘’“”\-‐‑–—_]"
+_INVISIBLE = r"[\s\p{Z}\p{Cc}\p{Cf}'\"‘’“”\p{Pd}\x{2212}_]"
+"""Whitespace of every kind (RE2's \\s is ASCII only), control and format characters
+(zero-width space, BOM), quotes and dashes."""
+_LEADING_EQUALS = r"^=+"
+"""What is left of an `="…"` forced-text wrapper once the quotes are gone."""
+
+
+def _clean(arr: pa.Array) -> pa.Array:
+    arr = pc.utf8_normalize(arr, "NFKC")
+    arr = pc.replace_substring_regex(arr, _INVISIBLE, "")
+    arr = pc.replace_substring_regex(arr, _LEADING_EQUALS, "")
+    arr = pc.utf8_upper(arr)
+    return pc.replace_substring(arr, "×", "X")
 
 
 def normalise_ids(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """Trim, full-width to half-width (NFKC), drop spaces, quotes and dashes, upper-case.
+    """Trim, full-width to half-width (NFKC), drop spaces, quotes, dashes and an `="…"`
+    wrapper, upper-case.
 
     Blank becomes null. 15-digit numbers are *not* upgraded here; see `upgrade_legacy`.
     """
     arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
     arr = pc.cast(arr, pa.string())
-    arr = pc.utf8_normalize(arr, "NFKC")
-    arr = pc.replace_substring_regex(arr, _WRAPPER, r"\1")
-    arr = pc.replace_substring_regex(arr, _INVISIBLE, "")
-    arr = pc.utf8_upper(arr)
-    arr = pc.replace_substring(arr, "×", "X")
+    # Twice: removing a space can leave a combining mark next to a letter that NFKC then
+    # composes (U+00A8 is a space plus U+0308), so one round is not idempotent.
+    arr = _clean(_clean(arr))
     return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
 
 

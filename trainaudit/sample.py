@@ -117,12 +117,16 @@ class Institution:
 
 INSTITUTIONS = {
     "A": Institution("太原市小店区华晋职业培训学校", _uscc("52140105", "MJY03271"), "小店区"),
-    "B": Institution("太原市杏花岭区鑫源职业技能培训学校", _uscc("52140107", "MJY05618"), "杏花岭区"),
+    "B": Institution(
+        "太原市杏花岭区鑫源职业技能培训学校", _uscc("52140107", "MJY05618"), "杏花岭区"
+    ),
     "C": Institution("大同市平城区恒达职业培训学校", _uscc("52140213", "MJ096248"), "平城区"),
     "D": Institution(
         "山西众创技能培训有限公司", _uscc("91140105", "MA0K3T7B"), "小店区", "禁入", "2020-09-01"
     ),
-    "E": Institution("太原市杏花岭区晋阳电子商务培训学校", _uscc("52140107", "MJY07452"), "杏花岭区"),
+    "E": Institution(
+        "太原市杏花岭区晋阳电子商务培训学校", _uscc("52140107", "MJY07452"), "杏花岭区"
+    ),
 }
 _FORMER = Institution(
     "大同市云冈区宏达技工培训学校", _uscc("52140214", "MJ097315"), "云冈区", "禁入", "2019-03-15"
@@ -243,8 +247,8 @@ class Row:
     docs: bool = True
     """False: the person gets no certificate and no person-level payment (bad-ID rows)."""
     cert: str = "auto"
-    """auto (90% get one) | yes | no | wrong_occupation | before_end | pre_policy | bad_date | duplicated |
-    number_source | number_reused"""
+    """auto (90% get one) | yes | no, or a planted case: wrong_occupation | before_end |
+    pre_policy | bad_date | duplicated | number_source | number_reused"""
     pay: str = ""
     """planted payment case: over_cap | again | early | wrong_payee | no_cert | bad_amount"""
 
@@ -272,7 +276,9 @@ class _People:
                 return phone
 
     def account(self) -> str:
-        return self.rng.choice(("6217", "6228", "6230", "6216")) + f"{self.rng.randrange(10**15):015d}"
+        return (
+            self.rng.choice(("6217", "6228", "6230", "6216")) + f"{self.rng.randrange(10**15):015d}"
+        )
 
     def name(self, gender: str) -> str:
         surname = self.rng.choices(SURNAMES, SURNAME_WEIGHTS)[0]
@@ -309,7 +315,9 @@ class _People:
         seq: int,
         category: str = "农村转移就业劳动者",
     ) -> Person:
-        person = Person(name, self.reserve(make_id(region, birth, seq)), gender, self.phone(), category)
+        person = Person(
+            name, self.reserve(make_id(region, birth, seq)), gender, self.phone(), category
+        )
         if category == POOR:
             person.account = self.account()
         return person
@@ -358,7 +366,12 @@ def _build_rows(rng: random.Random) -> tuple[list[Row], dict[str, Person]]:
     add("XD2020-001", repeat, cert="no")
     twin_a = P("王建国", "男", "140105", dt.date(1982, 3, 15), 31)
     add("XD2020-001", twin_a)  # I111 with JY-DS-2001
-    add("XD2020-001", P("陈晓东", "男", "140109", dt.date(1993, 11, 4), 53), level="待定", docs=False)
+    add(
+        "XD2020-001",
+        P("陈晓东", "男", "140109", dt.date(1993, 11, 4), 53),
+        level="待定",
+        docs=False,
+    )
     add("XD2020-001", P("吴鹏", "男", "140121", dt.date(1994, 2, 8), 11), cert="wrong_occupation")
     add("XD2020-001", P("刘芳", "女", "140105", dt.date(1996, 5, 20), 26), cert="number_source")
     add("XD2020-001", P("黄丽", "女", "140107", dt.date(1992, 12, 1), 44), cert="number_reused")
@@ -372,7 +385,11 @@ def _build_rows(rng: random.Random) -> tuple[list[Row], dict[str, Person]]:
     conflict = P("张伟", "男", "140107", dt.date(1987, 8, 8), 13)
     add("XD2020-002", conflict)  # I109: also XHL2020-01, and DTCQ-2020-03 as 刘洋
     bad_region = people.reserve(_with_check("20010519920416037"))
-    add("XD2020-002", Person("周杰", bad_region, "男", people.phone(), "城镇登记失业人员"), docs=False)
+    add(
+        "XD2020-002",
+        Person("周杰", bad_region, "男", people.phone(), "城镇登记失业人员"),
+        docs=False,
+    )
     lower = Person("黄秀英", _id_ending_x(people, "140105", dt.date(1991, 4, 9), "女"), "女", people.phone(), "城镇登记失业人员")  # fmt: skip
     add("XD2020-002", lower, id_cell=lower.id18[:17] + "x")
     add("XD2020-002", P("吴春生", "男", "140121", dt.date(1958, 5, 2), 13))  # I107
@@ -422,7 +439,11 @@ def _build_rows(rng: random.Random) -> tuple[list[Row], dict[str, Person]]:
     add("XHL2020-03", busy)
 
     # DTCQ-2020-01 — 家政服务员 (its roster is reused by DTCQ-2020-02, F504)
-    add("DTCQ-2020-01", P("赵春梅", "女", "140211", dt.date(1979, 1, 30), 84, POOR), pay="bad_amount")
+    add(
+        "DTCQ-2020-01",
+        P("赵春梅", "女", "140211", dt.date(1979, 1, 30), 84, POOR),
+        pay="bad_amount",
+    )
 
     # DTCQ-2020-03 — 美容师
     bad_birth = people.reserve(_with_check("14020219900230024"))
@@ -630,7 +651,9 @@ def _certificates(rows: list[Row], rng: random.Random) -> list[Cert]:
         )  # fmt: skip
         certs.append(cert)
         if row.cert == "duplicated":
-            copy = Cert(**{**cert.__dict__, "date_text": f"{issued.year}/{issued.month}/{issued.day}"})
+            copy = Cert(
+                **{**cert.__dict__, "date_text": f"{issued.year}/{issued.month}/{issued.day}"}
+            )
             certs.append(copy)
     source = next(c for c in certs if c.row.cert == "number_source")
     for cert in certs:
@@ -666,61 +689,86 @@ def _money(amount: float) -> str:
     return f"{amount:.2f}"
 
 
-def _payments(rows: list[Row], certs: list[Cert], named: dict[str, Person], rng: random.Random) -> list[Payment]:  # fmt: skip
-    """Person-level payments per enrolled row, institution-level totals per class, plants."""
+_NO_SUBSIDY = ("bad_date", "wrong_occupation", "before_end")
+"""Certificates whose holders get no certificate subsidy, so each plant trips one rule."""
+
+
+def _person_payments(row: Row, cert: Cert | None, rng: random.Random) -> list[Payment]:
+    """Training, certificate and living payments for one roster row, with its plants."""
+    klass, person = row.klass, row.person
+    inst = INSTITUTIONS[klass.inst].name
+    name = row.name or person.name
+    out: list[Payment] = []
+
+    def pay(day: dt.date, subsidy: str, amount: float | str, account: str = "", payee: str = inst):
+        text = amount if isinstance(amount, str) else _money(amount)
+        out.append(Payment(day, person.id18, name, payee, klass.class_id, subsidy, text, account))
+
+    if klass.payment in ("person", "varied"):
+        amount = klass.rate if klass.payment == "person" else rng.randrange(400, 700, 10)
+        day = klass.end + dt.timedelta(days=30)
+        if row.pay == "over_cap":
+            amount = 1500
+        if row.pay == "early":
+            day = dt.date(2020, 9, 18)
+        payee = INSTITUTIONS["A"].name if row.pay == "wrong_payee" else inst
+        pay(day, "培训补贴", amount, payee=payee)
+        if row.pay == "again":
+            pay(day + dt.timedelta(days=35), "培训补贴", amount)
+    if cert is not None and cert.level in CERT_SUBSIDY and row.cert not in _NO_SUBSIDY:
+        day = cert.issued + dt.timedelta(days=20)
+        if row.cert == "pre_policy":
+            day = dt.date(2020, 7, 15)
+        pay(day, "取证补贴", CERT_SUBSIDY[cert.level])
+    if row.pay == "no_cert":
+        pay(klass.end + dt.timedelta(days=CERT_DELAY + 20), "取证补贴", 300)
+    if person.category == POOR and klass.payment != "prejob":
+        amount = "待核" if row.pay == "bad_amount" else 15 * klass.days
+        pay(klass.end + dt.timedelta(days=15), "生活费补贴", amount, person.account)
+    return out
+
+
+def _class_payments(klass: Klass, size: int) -> list[Payment]:
+    """Institution-level payments (no ID): class totals, with the P407/P408 plants."""
+    inst = INSTITUTIONS[klass.inst].name
+
+    def pay(day: dt.date, subsidy: str, amount: float) -> Payment:
+        return Payment(day, "", "", inst, klass.class_id, subsidy, _money(amount))
+
+    if klass.payment == "split":  # 50% in advance at the start (seed 002), the rest after
+        total = size * klass.rate
+        return [
+            pay(klass.start + dt.timedelta(days=2), "培训补贴", total // 2),
+            pay(klass.end + dt.timedelta(days=30), "培训补贴", total - total // 2),
+        ]
+    if klass.payment != "prejob":
+        return []
+    if klass.class_id == "ZC-GQ-2001":  # P408: a top-up beyond 300 per person
+        return [
+            pay(klass.end + dt.timedelta(days=28), "岗前培训补贴", size * klass.rate),
+            pay(dt.date(2020, 8, 20), "岗前培训补贴", 3000),
+        ]
+    # ZC-GQ-2002 is paid after the company's ban of 2020-09-01 (P407).
+    return [pay(dt.date(2020, 9, 10), "岗前培训补贴", size * klass.rate)]
+
+
+def _payments(
+    rows: list[Row], certs: list[Cert], named: dict[str, Person], rng: random.Random
+) -> list[Payment]:
+    """The payment ledger in date order: person-level rows, a ghost, class totals."""
+    cert_of = {id(c.row): c for c in certs}
     pays: list[Payment] = []
-    certified = {id(c.row): c for c in certs if c.row.cert not in ("bad_date", "wrong_occupation", "before_end")}  # fmt: skip
     for row in rows:
-        klass, person = row.klass, row.person
-        inst = INSTITUTIONS[klass.inst].name
-        if not row.docs:
-            continue
-        name = person.name if not row.name else row.name
-
-        def pay(day: dt.date, subsidy: str, amount: object, account: str = "", payee: str = inst) -> None:  # fmt: skip
-            text = amount if isinstance(amount, str) else _money(amount)
-            pays.append(Payment(day, person.id18, name, payee, klass.class_id, subsidy, text, account))  # fmt: skip
-
-        trained_day = klass.end + dt.timedelta(days=30)
-        if klass.payment in ("person", "varied"):
-            amount = klass.rate if klass.payment == "person" else rng.randrange(400, 700, 10)
-            if row.pay == "over_cap":
-                amount = 1500
-            if row.pay == "early":
-                trained_day = dt.date(2020, 9, 18)
-            payee = INSTITUTIONS["A"].name if row.pay == "wrong_payee" else inst
-            pay(trained_day, "培训补贴", amount, payee=payee)
-            if row.pay == "again":
-                pay(trained_day + dt.timedelta(days=35), "培训补贴", amount)
-        cert = certified.get(id(row))
-        if cert is not None and cert.level in CERT_SUBSIDY:
-            when = dt.date(2020, 7, 15) if row.cert == "pre_policy" else cert.issued + dt.timedelta(days=20)  # fmt: skip
-            pay(when, "取证补贴", CERT_SUBSIDY[cert.level])
-        if row.pay == "no_cert":
-            pay(klass.end + dt.timedelta(days=CERT_DELAY + 20), "取证补贴", 300)
-        if person.category == POOR and klass.payment != "prejob":
-            amount = "待核" if row.pay == "bad_amount" else 15 * klass.days
-            pay(klass.end + dt.timedelta(days=15), "生活费补贴", amount, person.account)
-
-    ghost = named["ghost"]
-    a1 = CLASS_BY_ID["XD2020-001"]
-    pays.append(Payment(a1.end + dt.timedelta(days=30), ghost.id18, ghost.name, INSTITUTIONS["A"].name, a1.class_id, "培训补贴", _money(a1.rate)))  # fmt: skip
-
+        if row.docs:
+            pays += _person_payments(row, cert_of.get(id(row)), rng)
+    ghost, a1 = named["ghost"], CLASS_BY_ID["XD2020-001"]  # P401: paid, never enrolled
+    ghost_day = a1.end + dt.timedelta(days=30)
+    pays.append(
+        Payment(ghost_day, ghost.id18, ghost.name, INSTITUTIONS["A"].name, a1.class_id, "培训补贴", _money(a1.rate))
+    )  # fmt: skip
     for klass in CLASSES:
-        inst = INSTITUTIONS[klass.inst].name
         size = len({r.person.id18 for r in rows if r.klass is klass})
-        if klass.payment == "split":  # 50% advance at the start (seed 002), the rest after
-            total = size * klass.rate
-            advance = total // 2
-            pays.append(Payment(klass.start + dt.timedelta(days=2), "", "", inst, klass.class_id, "培训补贴", _money(advance)))  # fmt: skip
-            pays.append(Payment(klass.end + dt.timedelta(days=30), "", "", inst, klass.class_id, "培训补贴", _money(total - advance)))  # fmt: skip
-        elif klass.payment == "prejob":
-            day = klass.end + dt.timedelta(days=28)
-            if klass.class_id == "ZC-GQ-2002":
-                day = dt.date(2020, 9, 10)  # P407: after the ban of 2020-09-01
-            pays.append(Payment(day, "", "", inst, klass.class_id, "岗前培训补贴", _money(size * klass.rate)))  # fmt: skip
-            if klass.class_id == "ZC-GQ-2001":  # P408: a top-up beyond 300 per person
-                pays.append(Payment(dt.date(2020, 8, 20), "", "", inst, klass.class_id, "岗前培训补贴", _money(3000)))  # fmt: skip
+        pays += _class_payments(klass, size)
     order = {k.class_id: i for i, k in enumerate(CLASSES)}
     pays.sort(key=lambda p: (p.day, order[p.class_id], p.id18 == "", p.subsidy))
     return pays

@@ -38,9 +38,11 @@ def id_format(ctx: RuleContext) -> str:
     Example: 11010519491231002 (17 digits), 11O10519491231002X (letter O for zero).
     How to resolve: copy the number again from the ID card; never guess a digit.
     """
+    # A cell of only dashes or quotes (—, '') is typed, not blank (D002 and the payment
+    # rules go by the raw text), yet normalises to nothing: it is no ID either.
     return _id_rule_sql(
-        "id_number IS NOT NULL AND id_number NOT LIKE '%*%' "
-        "AND NOT regexp_full_match(id_number, '[0-9]{17}[0-9X]')"
+        "id_number__raw IS NOT NULL AND (id_number IS NULL OR (id_number NOT LIKE '%*%' "
+        "AND NOT regexp_full_match(id_number, '[0-9]{17}[0-9X]')))"
     )
 
 
@@ -79,7 +81,12 @@ def id_checksum(ctx: RuleContext) -> str:
     },
 )
 def id_birthdate(ctx: RuleContext) -> str:
-    """Positions 7–14 are not a real date (19900230) or lie after the audit date."""
+    """Positions 7–14 are not a real date (19900230) or lie after the audit date.
+
+    Why it matters: an ID with an impossible birth date was typed wrong or invented;
+    a checksum alone does not catch it (fake IDs with valid checks are easy to make).
+    How to resolve: re-type the ID from the card.
+    """
     return _id_rule_sql(
         f"{ID_SHAPED} AND (id_birth IS NULL OR id_birth > $audit_date)",
         ", substr(id_number, 7, 8) AS birth_text",

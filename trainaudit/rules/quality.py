@@ -7,7 +7,7 @@ import pyarrow as pa
 from ..io.schema import TABLES
 from ..model import Severity
 from .registry import RuleContext, rule
-from .sqlbits import PERSON_SUBJECT, blank_test
+from .sqlbits import PERSON_SUBJECT, blank_test, raw_columns
 
 ALL_TABLES = tuple(TABLES)
 
@@ -173,7 +173,7 @@ def bad_amount(ctx: RuleContext) -> str:
         SELECT 'payments' AS _table, _row, coalesce(id_number, payment_id, '') AS subject,
                id_number, amount__raw AS _value
         FROM payments
-        WHERE amount__raw IS NOT NULL AND (amount IS NULL OR amount <= 0)
+        WHERE amount__raw IS NOT NULL AND (amount IS NULL OR amount <= 0 OR isinf(amount))
     """
 
 
@@ -223,14 +223,24 @@ def duplicate_row(ctx: RuleContext) -> str:
     """A row identical to an earlier row of the same table.
 
     Compared after normalisation: ID width and case, spaces, every date form, level
-    spellings. The first copy stays quiet; the later copies are flagged.
+    spellings. A value normalisation cannot read (特级, 2019.7) is compared as typed, so
+    two different unreadable values do not make two rows identical.
+    The first copy stays quiet; the later copies are flagged.
     Why it matters: a pasted-twice block double-counts trainees and payments.
     """
     parts = []
     for table in ALL_TABLES:
         if table not in ctx.present:
             continue
-        cols = ", ".join(c.name for c in TABLES[table].columns if c.name in ctx.present[table])
+        raw = raw_columns(table)
+        keys = []
+        for c in TABLES[table].columns:
+            if c.name in ctx.present[table]:
+                keys.append(c.name)
+                if f"{c.name}__raw" in raw:
+                    # two different texts that normalisation cannot read are not identical
+                    keys.append(f"CASE WHEN {c.name} IS NULL THEN trim({c.name}__raw) END")
+        cols = ", ".join(keys)
         parts.append(
             f"""SELECT '{table}' AS _table, _row, {_subject(table)} AS subject, first_row FROM (
                 SELECT *, row_number() OVER w AS n, first_value(_row) OVER w AS first_row
