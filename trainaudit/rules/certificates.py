@@ -91,19 +91,22 @@ def cert_before_training_end(ctx: RuleContext) -> str:
 def cert_number_reused(ctx: RuleContext) -> str:
     """One certificate number on rows of different ID numbers; all those rows flagged.
 
+    A masked ID (I112) is no second holder: it may be the same person, and cannot be
+    audited anyway.
+
     Why it matters: a certificate belongs to one person; a number on two IDs is a copied
     or forged certificate (滥发证书) or one certificate claimed twice.
     """
-    return """
+    return f"""
         SELECT 'certificates' AS _table, c._row, c.id_number AS subject, c.id_number, c.cert_no,
                r.holders
         FROM certificates c
         JOIN (
-            SELECT cert_no, count(DISTINCT id_number) AS holders
-            FROM certificates
-            WHERE cert_no IS NOT NULL AND id_number IS NOT NULL
-            GROUP BY cert_no
-            HAVING count(DISTINCT id_number) > 1
+            SELECT c.cert_no, count(DISTINCT c.id_number) AS holders
+            FROM certificates c
+            WHERE c.cert_no IS NOT NULL AND {_KEYED}
+            GROUP BY c.cert_no
+            HAVING count(DISTINCT c.id_number) > 1
         ) r ON r.cert_no = c.cert_no
-        WHERE c.id_number IS NOT NULL
+        WHERE {_KEYED}
     """
