@@ -15,6 +15,12 @@ Format:
 header uses the canonical column names, so row k of the list is CSV line k + 2; the test
 asserts the set of flagged lines equals the rows marked `fire` — no more, no less.
 A table-level expectation: `expect_subjects: [C1]` lists the subjects of findings with no row.
+
+Many similar rows (F505 needs 100 payments) come from one row with `repeat: N` and/or
+`each: {column: [v1, v2, ...]}`: the row stands for N rows (N defaults to the length of
+the longest `each` list), the k-th taking the k-th value of each list (cycling) and
+`{i}` in any text value replaced by k (1-based; `{i:03d}` pads it, e.g. in an ID template
+`@140105-19900101-{i:03d}`). `expect` applies to every copy.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from trainaudit.ids import make_id
 
 CASES = Path(__file__).parent / "cases"
 _ID_TEMPLATE = re.compile(r"^@(\d{6})-(\d{8})-(\d{3})$")
+_INDEX = re.compile(r"\{i(?::([^}]*))?\}")
 
 
 def expand(value: object) -> str:
@@ -42,6 +49,23 @@ def expand(value: object) -> str:
     return text
 
 
+def expand_row(row: dict) -> list[dict]:
+    """One case row, or its N copies when it carries `repeat` and/or `each`."""
+    each = row.get("each") or {}
+    if "repeat" not in row and not each:
+        return [row]
+    count = row.get("repeat") or max(len(values) for values in each.values())
+    base = {k: v for k, v in row.items() if k not in ("repeat", "each")}
+    copies = []
+    for k in range(count):
+        copy = {**base, **{col: values[k % len(values)] for col, values in each.items()}}
+        for key, value in copy.items():
+            if isinstance(value, str):
+                copy[key] = _INDEX.sub(lambda m, n=k + 1: format(n, m[1] or ""), value)
+        copies.append(copy)
+    return copies
+
+
 def load_case(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
@@ -51,7 +75,7 @@ def write_tables(case: dict, folder: Path) -> tuple[dict[str, Path], dict[str, s
     paths, expected = {}, {}
     for table, spec in case["tables"].items():
         defaults = spec.get("defaults", {})
-        rows = [{**defaults, **row} for row in spec.get("rows", [])]
+        rows = [copy for row in spec.get("rows", []) for copy in expand_row({**defaults, **row})]
         columns: list[str] = []
         for row in rows:
             for key in row:

@@ -30,13 +30,14 @@ _INVISIBLE = r"[\s\p{Z}\p{Cc}\p{Cf}'\"‘’“”\p{Pd}\x{2212}_]"
 """Whitespace of every kind (RE2's \\s is ASCII only), control and format characters
 (zero-width space, BOM), quotes and dashes."""
 _LEADING_EQUALS = r"^=+"
+_ALREADY_CLEAN = r"^[0-9A-Z*]+$"
 """What is left of an `="…"` forced-text wrapper once the quotes are gone."""
 
 
 def _clean(arr: pa.Array) -> pa.Array:
     arr = pc.utf8_normalize(arr, "NFKC")
     arr = pc.replace_substring_regex(arr, _INVISIBLE, "")
-    arr = pc.replace_substring_regex(arr, _LEADING_EQUALS, "")
+    arr = pc.utf8_ltrim(arr, characters="=")  # what is left of an `="…"` wrapper
     arr = pc.utf8_upper(arr)
     return pc.replace_substring(arr, "×", "X")
 
@@ -49,9 +50,16 @@ def normalise_ids(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     """
     arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
     arr = pc.cast(arr, pa.string())
-    # Twice: removing a space can leave a combining mark next to a letter that NFKC then
-    # composes (U+00A8 is a space plus U+0308), so one round is not idempotent.
-    arr = _clean(_clean(arr))
+    dirty = pc.invert(pc.fill_null(pc.match_substring_regex(arr, _ALREADY_CLEAN), True))
+    if pc.any(dirty).as_py():
+        cleaned = _clean(pc.filter(arr, dirty))
+        # Removing a space can leave a combining mark next to a letter that NFKC then
+        # composes (U+00A8 is a space plus U+0308): a second round for what is not ASCII
+        # yet makes the whole idempotent.
+        odd = pc.invert(pc.fill_null(pc.string_is_ascii(cleaned), True))
+        if pc.any(odd).as_py():
+            cleaned = pc.replace_with_mask(cleaned, odd, _clean(pc.filter(cleaned, odd)))
+        arr = pc.replace_with_mask(arr, dirty, cleaned)
     return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
 
 

@@ -261,6 +261,39 @@ def _sniff_delimiter(lines: list[str]) -> str:
     return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
 
 
+def _csv_grid_fast(text: str, delimiter: str) -> SheetGrid | None:
+    """Arrow's multi-threaded parser, when every record is exactly one line.
+
+    Returns None (the careful path takes over) when the file has blank lines, quoted
+    line breaks or ragged rows, where line numbers need the record-by-record reader.
+    """
+    import pyarrow.csv as pacsv
+
+    if "\n\n" in text or "\n\r\n" in text:
+        return None
+    first_line = text.split("\n", 1)[0]
+    width = len(next(csv.reader([first_line], delimiter=delimiter), []))
+    if width == 0:
+        return None
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"f{i}": pa.string() for i in range(width)},
+                null_values=[""],
+                strings_can_be_null=True,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if table.num_rows != lines or table.num_columns != width:
+        return None
+    return SheetGrid(name="", columns=[c.combine_chunks() for c in table.columns], first_row=1, first_col=0)
+
+
 def _csv_grid(path: Path) -> tuple[SheetGrid, str]:
     data = path.read_bytes()
     if not data.strip():
@@ -269,6 +302,9 @@ def _csv_grid(path: Path) -> tuple[SheetGrid, str]:
         raise InputError(f"{path}: binary data, not a spreadsheet or CSV text")
     text, encoding = decode_text(data, path)
     delimiter = _sniff_delimiter(text.splitlines()[:HEADER_SCAN_ROWS])
+    fast = _csv_grid_fast(text, delimiter)
+    if fast is not None:
+        return fast, encoding
     rows: list[list[str]] = []
     lines: list[int] = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)

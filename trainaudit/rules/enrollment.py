@@ -89,8 +89,8 @@ def annual_limit(ctx: RuleContext) -> str:
     """More than max_trainings_per_year classes starting in one calendar year.
 
     Source: seed 004 — 每人每年可参加补贴性培训不超过3次. Counted per class (a line
-    entered twice in one class is R201, not a second training), in start_date order;
-    those beyond the limit are flagged.
+    entered twice in one class is R201, not a second training; a row with no class_id
+    is its own enrollment), in start_date order; those beyond the limit are flagged.
     """
     return f"""
         SELECT 'trainees' AS _table, _row, {PERSON_SUBJECT} AS subject, id_number,
@@ -99,7 +99,9 @@ def annual_limit(ctx: RuleContext) -> str:
             SELECT *, row_number() OVER (PARTITION BY id_number, year ORDER BY start_date, _row) AS nth
             FROM (
                 SELECT *, extract(year FROM start_date) AS year,
-                       row_number() OVER (PARTITION BY id_number, class_id ORDER BY _row) AS copy
+                       row_number() OVER (PARTITION BY id_number, class_id,
+                                                       CASE WHEN class_id IS NULL THEN _row END
+                                          ORDER BY _row) AS copy
                 FROM trainees
                 WHERE {_ENROLLED} AND start_date IS NOT NULL
             ) one_per_class

@@ -352,11 +352,11 @@ def benford_deviation(ctx: RuleContext) -> str:
             LEFT JOIN counted c ON c.institution = g.institution AND c.digit = g.digit
         ),
         scored AS (
-            SELECT institution, payments, avg(abs(share - expected)) AS mad,
-                   arg_max(digit, share) AS top_digit,
-                   max(share) AS top_share
+            SELECT institution, payments,
+                   avg(abs(share - expected)) OVER (PARTITION BY institution) AS mad,
+                   digit AS top_digit, share AS top_share
             FROM shares
-            GROUP BY institution, payments
+            QUALIFY row_number() OVER (PARTITION BY institution ORDER BY share DESC, digit) = 1
         )
         SELECT 'payments' AS _table, NULL AS _row, institution AS subject, payments,
                round(mad, 4) AS mad, {BENFORD_MAX_MAD} AS max_mad, top_digit,
@@ -379,8 +379,8 @@ PLACEHOLDER_NAMES = ("测试", "张三", "李四", "王五", "赵六", "某某",
     any_table=True,
     column="name",
     message={
-        "en": "name '{name}' is a placeholder ({why_en}), not a person's name",
-        "zh": "姓名“{name}”为占位或无效内容（{why_zh}）",
+        "en": "name '{name}' is not a person's name ({why_en})",
+        "zh": "姓名“{name}”不是真实姓名（{why_zh}）",
     },
 )
 def placeholder_name(ctx: RuleContext) -> str:
@@ -410,10 +410,10 @@ def placeholder_name(ctx: RuleContext) -> str:
                name, name AS _value,
                CASE WHEN regexp_full_match(k, '[0-9]+') THEN 'digits only'
                     WHEN length(k) = 1 THEN 'a single character'
-                    ELSE 'a placeholder' END AS why_en,
+                    ELSE 'a placeholder name' END AS why_en,
                CASE WHEN regexp_full_match(k, '[0-9]+') THEN '纯数字'
                     WHEN length(k) = 1 THEN '单个字符'
-                    ELSE '占位名称' END AS why_zh
+                    ELSE '占位姓名' END AS why_zh
         FROM (
             {union}
         ) named

@@ -242,3 +242,219 @@ def gender_mismatch(ctx: RuleContext) -> str:
         FROM trainees
         WHERE {ID_SHAPED} AND gender IS NOT NULL AND gender <> {ID_SEX}
     """
+
+
+# --- I109–I111: one ID, several names; one person, several IDs (issue 4) ---------------
+# Appended below the format rules; imports sit here so the block stays self-contained.
+
+import pyarrow as pa  # noqa: E402
+from rapidfuzz.distance import OSA, Hamming  # noqa: E402
+
+NAME_KEY = "lower(replace(replace(name, '·', ''), ' ', ''))"
+"""Names as compared: `·`, spaces and Latin case do not make two names different
+(阿卜杜拉·艾力 = 阿卜杜拉艾力, 'Li Na' = 'LI NA'); io/normalise has already applied NFKC
+and unified the middle dots."""
+
+LONG_NAME = 6
+"""From this many characters a name is a transliteration (minority or foreign name),
+where spelling variants are common: two edits still count as one name."""
+
+_NAME_CONFLICTS = f"""
+    WITH named AS (
+        SELECT _row, id_number, name, {NAME_KEY} AS name_key
+        FROM trainees
+        WHERE id_number IS NOT NULL AND id_number NOT LIKE '%*%' AND name IS NOT NULL
+    ),
+    conflicted AS (
+        SELECT id_number FROM named GROUP BY id_number HAVING count(DISTINCT name_key) > 1
+    ),
+    spellings AS (
+        SELECT n.id_number, n.name_key, count(*) AS uses, min(n._row) AS first_row
+        FROM named n JOIN conflicted c ON c.id_number = n.id_number
+        GROUP BY n.id_number, n.name_key
+    ),
+    roster AS (
+        SELECT id_number, name_key AS roster_key, first_row AS roster_row
+        FROM spellings
+        QUALIFY row_number() OVER (PARTITION BY id_number ORDER BY uses DESC, first_row) = 1
+    )
+    SELECT n._row, n.id_number, n.name, n.name_key, r.roster_key, r.roster_row,
+           f.name AS roster_name
+    FROM named n
+    JOIN roster r ON r.id_number = n.id_number
+    JOIN named f ON f.id_number = r.id_number AND f._row = r.roster_row
+    WHERE n.name_key <> r.roster_key
+    ORDER BY n._row
+"""
+"""Every roster row whose name differs from its ID's roster name: the most frequent
+name of the ID, ties going to the one seen first."""
+
+
+def is_name_slip(a: str, b: str) -> bool:
+    """True when two (compared-form) names differ by a one-character slip.
+
+    Short names (2–5 characters: every Han name) must have the same length and differ
+    in exactly one character (Hamming distance 1): 张伟/张玮, 王/汪 in the surname.
+    Latin-script names may also differ by one inserted, dropped or swapped letter
+    (OSA distance 1: Jon/John, Wnag/Wang). Long names (6+ characters, transliterated
+    minority or foreign names) may differ by up to two edits (阿卜杜拉/阿布都拉).
+    """
+    if a == b:
+        return False
+    longest = max(len(a), len(b))
+    if longest >= LONG_NAME:
+        return OSA.distance(a, b) <= 2
+    if a.isascii() and b.isascii():
+        return OSA.distance(a, b) == 1
+    return len(a) == len(b) and Hamming.distance(a, b) == 1
+
+
+def _name_conflicts(ctx: RuleContext, slips: bool) -> pa.Table:
+    """The candidate rows SQL found, kept when their kind (slip or not) is `slips`."""
+    rows = ctx.engine.query("I109-I110 candidates", _NAME_CONFLICTS).to_pylist()
+    kept = [r for r in rows if is_name_slip(r["name_key"], r["roster_key"]) == slips]
+    return pa.table(
+        {
+            "_table": pa.array(["trainees"] * len(kept), pa.string()),
+            "_row": pa.array([r["_row"] for r in kept], pa.int64()),
+            "subject": pa.array([r["id_number"] for r in kept], pa.string()),
+            "id_number": pa.array([r["id_number"] for r in kept], pa.string()),
+            "name": pa.array([r["name"] for r in kept], pa.string()),
+            "_value": pa.array([r["name"] for r in kept], pa.string()),
+            "roster_name": pa.array([r["roster_name"] for r in kept], pa.string()),
+            "roster_row": pa.array([r["roster_row"] for r in kept], pa.int64()),
+        }
+    )
+
+
+@rule(
+    "I109",
+    "id-name-conflict",
+    severity=Severity.ERROR,
+    reads=("trainees",),
+    column="name",
+    message={
+        "en": "this ID is {roster_name} at row {roster_row}, but the name here is {name}: two different people",
+        "zh": "同一身份证号在第{roster_row}行登记为“{roster_name}”，本行为“{name}”，姓名明显不是同一人",
+    },
+)
+def id_name_conflict(ctx: RuleContext) -> pa.Table:
+    """One ID number carries names that are clearly different people.
+
+    The ID's roster name is its most frequent name (ties: the one on the earliest row);
+    every row with another name is flagged, I109 when the names are clearly different,
+    I110 when they differ by a slip. Names are compared after NFKC, with `·`, spaces
+    and Latin case ignored (阿卜杜拉·艾力 = 阿卜杜拉艾力), so formatting is never a conflict.
+    Threshold (rapidfuzz): a slip is a one-character difference at the same length
+    (Hamming distance 1: 张伟/张玮), one edit for Latin names (OSA distance 1), up to two
+    edits for transliterated names of 6+ characters. Anything else is a different
+    person: 张伟/李强, 张伟/张伟明, 王芳/李娜. A similarity ratio cannot draw this line for
+    2–4 character names: one slip in 张伟 scores 50, exactly like two changed characters
+    in a four-character name, so the threshold is an edit count, not a percentage.
+    What it catches: an ID borrowed or sold to someone else (冒名顶替), or an ID pasted
+    onto the wrong person's row. Seed 001 makes the ID the one key of a training record.
+    Example: 140105199001020011 is 李明 in class C1 (rows 2, 5) and 王强 in class C2
+    (row 9) — row 9 is flagged.
+    How to resolve: compare both rows with the ID card; correct the ID of the wrong row.
+    Cannot tell apart: a legal change of name, a name written in pinyin on one row and in
+    characters on another (Zhang Wei / 张伟), or traditional against simplified characters
+    (張偉 / 张伟), from a different person using the ID. With only two rows of different
+    names the first row is taken as the roster name, so the wrong one may be either.
+    """
+    return _name_conflicts(ctx, slips=False)
+
+
+@rule(
+    "I110",
+    "id-name-variant",
+    severity=Severity.WARNING,
+    reads=("trainees",),
+    column="name",
+    message={
+        "en": "name {name} is a near-identical variant of {roster_name}, the name of this ID at row {roster_row}: a typing slip?",
+        "zh": "姓名“{name}”与同一身份证号第{roster_row}行的“{roster_name}”仅个别字不同，疑为录入错误",
+    },
+)
+def id_name_variant(ctx: RuleContext) -> pa.Table:
+    """One ID number carries near-identical names: a one-character slip (张伟/张玮).
+
+    Same rows and same comparison as I109 (see there for the threshold): the ID's most
+    frequent name is its roster name, and a row whose name differs from it by one
+    character at the same length (one edit for Latin names, two for transliterated names
+    of 6+ characters) is a variant rather than another person.
+    Why it matters: the certificate and the payment must carry the holder's exact name;
+    a homophone slip (张/章, 伟/玮) blocks matching against other systems.
+    Example: 140105199001020011 is 张伟 on rows 2 and 5 and 张玮 on row 9 — row 9.
+    How to resolve: correct the name to match the ID card.
+    Cannot tell apart: a typing slip from an ID lent to a relative whose name differs by one
+    character (brothers 张伟 and 张玮), or from a different person whose surname alone
+    differs (张伟/李伟 is treated as a slip in the surname).
+    """
+    return _name_conflicts(ctx, slips=True)
+
+
+@rule(
+    "I111",
+    "same-person-many-ids",
+    severity=Severity.WARNING,
+    reads=("trainees",),
+    column="id_number",
+    message={
+        "en": "same name {name}, birth date {birth}, gender and region {region} as the ID first seen at row(s) {other_rows}: one person with {ids} ID numbers?",
+        "zh": "与第{other_rows}行的身份证号姓名（{name}）、出生日期（{birth}）、性别和地区码（{region}）均相同，疑为同一人使用{ids}个身份证号",
+    },
+)
+def same_person_many_ids(ctx: RuleContext) -> str:
+    """The same name, birth date, gender and region under different ID numbers.
+
+    Birth date is digits 7–14 of the ID, gender its 17th digit (odd male), region its
+    first 6 digits; names compare as in I109 (`·`, spaces, Latin case ignored). All rows
+    of each such ID are flagged, each naming the first row of the other ID(s).
+    What it catches: one person enrolled under a second, invented or mistyped ID number
+    to get past the once-per-occupation-and-level and three-a-year limits (重复享受).
+    Example: 王伟, 140105199001020011 in class C1 and 王伟, 140105199001020038 in class C2.
+    Not a finding: two different 王伟 in one county with different birth dates, or born
+    the same day but one male and one female.
+    How to resolve: ask which number is on the person's ID card; the other one is either a
+    typing error (I102 often fires on it too) or a second identity.
+    Cannot tell apart: two real people with the same name, born the same day, same sex, in
+    the same county (rare, but common names make it possible) from one person with two
+    numbers.
+    """
+    return f"""
+        WITH people AS (
+            SELECT id_number, {NAME_KEY} AS name_key, min(name) AS name, min(_row) AS first_row,
+                   substr(id_number, 1, 6) AS region, id_birth, {ID_SEX} AS sex
+            FROM trainees
+            WHERE {ID_SHAPED} AND id_number NOT LIKE '%*%' AND id_birth IS NOT NULL
+              AND name IS NOT NULL
+            GROUP BY id_number, name_key, region, id_birth, sex
+        ),
+        pairs AS (
+            SELECT p.id_number, p.name, p.region, p.id_birth, q.id_number AS other_id,
+                   q.first_row AS other_row
+            FROM people p
+            JOIN people q
+              ON p.name_key = q.name_key AND p.region = q.region AND p.id_birth = q.id_birth
+             AND p.sex = q.sex AND p.id_number <> q.id_number
+        ),
+        others AS (
+            SELECT DISTINCT id_number, other_id, other_row FROM pairs
+        ),
+        per_id AS (
+            SELECT id_number, count(DISTINCT other_id) + 1 AS ids,
+                   string_agg(CAST(other_row AS VARCHAR), ', ' ORDER BY other_row) AS other_rows
+            FROM others
+            GROUP BY id_number
+        ),
+        shown AS (
+            SELECT id_number, min(name) AS name, min(region) AS region, min(id_birth) AS birth
+            FROM pairs
+            GROUP BY id_number
+        )
+        SELECT 'trainees' AS _table, t._row, t.id_number AS subject, t.id_number,
+               s.name, s.region, s.birth, o.ids, o.other_rows
+        FROM trainees t
+        JOIN per_id o ON o.id_number = t.id_number
+        JOIN shown s ON s.id_number = t.id_number
+    """

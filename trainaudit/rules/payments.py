@@ -221,7 +221,9 @@ def paid_before_completion(ctx: RuleContext) -> str:
     issued), beyond the advance share.
 
     Person-level: any payment dated before the person's class ended (the class named by
-    the payment), or a certificate subsidy dated before the first matching certificate.
+    the payment; when it names none, before every one of the person's enrollments ended,
+    since it may be for any class already over), or a certificate subsidy dated before
+    the first matching certificate.
     Institution-level: payments for a class dated before it ended whose running total
     exceeds advance_share (default 50 %, seed 002: 可先行拨付５０％的培训补贴资金) of the
     class's capped total (enrolled IDs × per-person cap, training and pre-job subsidies).
@@ -239,6 +241,8 @@ def paid_before_completion(ctx: RuleContext) -> str:
                           WHERE c.id_number = p.id_number
                             AND (p.occupation IS NULL OR c.occupation = p.occupation)
                             AND (p.level IS NULL OR c.level = p.level))
+                   WHEN p.class_id IS NULL THEN
+                        (SELECT min(t.end_date) FROM trainees t WHERE t.id_number = p.id_number)
                    ELSE (SELECT max(t.end_date) FROM trainees t
                           WHERE t.id_number = p.id_number AND t.class_id = p.class_id)
                    END AS event_date,
@@ -380,7 +384,8 @@ def class_total_over_cap(ctx: RuleContext) -> str:
 
     Caps per trainee: training 1000, pre-job 300, living 15 × that trainee's training days
     (seed 004). Certificate subsidies paid as class totals are not judged here (the cap
-    depends on each certificate's level). Class-level: the finding names the class.
+    depends on each certificate's level). A class with nobody on the roster has a cap of
+    0, so any payment for it is flagged. Class-level: the finding names the class.
     """
     return f"""
         WITH enrolled AS (
@@ -400,10 +405,11 @@ def class_total_over_cap(ctx: RuleContext) -> str:
         SELECT 'payments' AS _table, NULL AS _row, x.class_id AS subject, x.subsidy_type, x.subsidy_zh,
                x.paid, x.enrolled, x.allowed
         FROM (
-            SELECT pd.*, e.enrolled,
-                   CASE pd.subsidy_type WHEN 'living' THEN $living_allowance_per_day * e.person_days
+            SELECT pd.*, coalesce(e.enrolled, 0) AS enrolled,
+                   CASE WHEN e.class_id IS NULL THEN 0
+                        WHEN pd.subsidy_type = 'living' THEN $living_allowance_per_day * e.person_days
                         ELSE e.enrolled * {_per_person_cap('pd.subsidy_type')} END AS allowed
-            FROM paid pd JOIN enrolled e ON e.class_id = pd.class_id
+            FROM paid pd LEFT JOIN enrolled e ON e.class_id = pd.class_id
         ) x
         WHERE x.paid > x.allowed + 0.005
     """
