@@ -25,7 +25,12 @@ ROSTER_ROWS = [
     ["2", "测试", "110101199003071234", "阳光职业培训学校", "东城区", "=1+2"],
     ["3", "李华", "110101199003075678", "明德技校", "西城区", "@note"],
 ]
-ROSTER_COLUMNS = {"name": "姓名", "id_number": "身份证号码", "institution": "培训机构", "county": "县区"}
+ROSTER_COLUMNS = {
+    "name": "姓名",
+    "id_number": "身份证号码",
+    "institution": "培训机构",
+    "county": "县区",
+}
 
 PAYMENT_HEADER = ["支付编号", "身份证号码", "金额", "银行账号", "备注"]
 PAYMENT_ROWS = [
@@ -33,8 +38,12 @@ PAYMENT_ROWS = [
     ["P002", "110101199003071234", "1500", "6222020200112233445", "=1+2"],
     ["P003", "110101199003075678", "300", "6222020200112233445", "-5"],
 ]
-PAYMENT_COLUMNS = {"payment_id": "支付编号", "id_number": "身份证号码", "amount": "金额",
-                   "account": "银行账号"}  # fmt: skip
+PAYMENT_COLUMNS = {
+    "payment_id": "支付编号",
+    "id_number": "身份证号码",
+    "amount": "金额",
+    "account": "银行账号",
+}
 
 
 # --------------------------------------------------------------------------- inputs
@@ -69,17 +78,32 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def loaded(name: str, path: Path, kind: str, sheet: str, header: list[str], rows: list[list[str]],
-           columns: dict[str, str], first_row: int, header_row: int) -> LoadedTable:  # fmt: skip
+def loaded(
+    name: str,
+    path: Path,
+    kind: str,
+    sheet: str,
+    header: list[str],
+    rows: list[list[str]],
+    columns: dict[str, str],
+    first_row: int,
+    header_row: int,
+) -> LoadedTable:
     row_numbers = list(range(first_row, first_row + len(rows)))
     original = {h: [row[i] for row in rows] for i, h in enumerate(header)}
     original["_row"] = row_numbers
     data = {canon: [row[header.index(h)] for row in rows] for canon, h in columns.items()}
     data.update(_source=[str(path)] * len(rows), _sheet=[sheet] * len(rows), _row=row_numbers)
     info = InputFile(
-        table=name, path=str(path), sha256=sha256(path), sheet=sheet, rows=len(rows),
-        columns=columns, header_row=header_row, kind=kind,
-    )  # fmt: skip
+        table=name,
+        path=str(path),
+        sha256=sha256(path),
+        sheet=sheet,
+        rows=len(rows),
+        columns=columns,
+        header_row=header_row,
+        kind=kind,
+    )
     return LoadedTable(
         name=name,
         info=info,
@@ -90,29 +114,102 @@ def loaded(name: str, path: Path, kind: str, sheet: str, header: list[str], rows
     )
 
 
-def finding(rule: str, name: str, severity: Severity, table: str, row: int | None, column: str,
-            message: str, id_number: str | None = None, subject: str = "") -> Finding:  # fmt: skip
-    return Finding(rule=rule, name=name, severity=severity, table=table, row=row,
-                   id_number=id_number, subject=subject or (id_number or ""), message=message,
-                   column=column)  # fmt: skip
+def finding(
+    rule: str,
+    name: str,
+    severity: Severity,
+    table: str,
+    row: int | None,
+    column: str,
+    message: str,
+    id_number: str | None = None,
+    subject: str = "",
+) -> Finding:
+    return Finding(
+        rule=rule,
+        name=name,
+        severity=severity,
+        table=table,
+        row=row,
+        id_number=id_number,
+        subject=subject or (id_number or ""),
+        message=message,
+        column=column,
+    )
 
 
 FINDINGS = [
-    finding("I102", "id-checksum", Severity.ERROR, "trainees", 4, "id_number",
-            "身份证校验位错误", "110101199003071234"),
-    finding("F506", "watchlisted-id", Severity.ERROR, "trainees", 4, "id_number",
-            "身份证号码在比对名单中", "110101199003071234"),
-    finding("F507", "placeholder-name", Severity.WARNING, "trainees", 4, "name",
-            "姓名为占位词", "110101199003071234"),
-    finding("R204", "overlapping-training", Severity.ERROR, "trainees", 5, "",
-            "培训时间重叠", "110101199003075678"),
-    finding("R205", "class-size", Severity.WARNING, "trainees", None, "",
-            "班级人数超过60人", subject="C2020-01"),
-    finding("P403", "payment-over-cap", Severity.ERROR, "payments", 3, "amount",
-            "金额超过补贴上限", "110101199003071234"),
-    finding("F502", "shared-account", Severity.WARNING, "payments", 4, "account",
-            "同一账号收款人数过多", "110101199003075678"),
-]  # fmt: skip
+    finding(
+        "I102",
+        "id-checksum",
+        Severity.ERROR,
+        "trainees",
+        4,
+        "id_number",
+        "身份证校验位错误",
+        "110101199003071234",
+    ),
+    finding(
+        "F506",
+        "watchlisted-id",
+        Severity.ERROR,
+        "trainees",
+        4,
+        "id_number",
+        "身份证号码在比对名单中",
+        "110101199003071234",
+    ),
+    finding(
+        "F507",
+        "placeholder-name",
+        Severity.WARNING,
+        "trainees",
+        4,
+        "name",
+        "姓名为占位词",
+        "110101199003071234",
+    ),
+    finding(
+        "R204",
+        "overlapping-training",
+        Severity.ERROR,
+        "trainees",
+        5,
+        "",
+        "培训时间重叠",
+        "110101199003075678",
+    ),
+    finding(
+        "R205",
+        "class-size",
+        Severity.WARNING,
+        "trainees",
+        None,
+        "",
+        "班级人数超过60人",
+        subject="C2020-01",
+    ),
+    finding(
+        "P403",
+        "payment-over-cap",
+        Severity.ERROR,
+        "payments",
+        3,
+        "amount",
+        "金额超过补贴上限",
+        "110101199003071234",
+    ),
+    finding(
+        "F502",
+        "shared-account",
+        Severity.WARNING,
+        "payments",
+        4,
+        "account",
+        "同一账号收款人数过多",
+        "110101199003075678",
+    ),
+]
 
 
 def make_report(tables: dict[str, LoadedTable], findings: list[Finding]) -> AuditReport:
@@ -125,14 +222,22 @@ def make_report(tables: dict[str, LoadedTable], findings: list[Finding]) -> Audi
     ]
     results.append(RuleResult("I101", "id-format", Severity.ERROR, Status.PASSED))
     results.append(
-        RuleResult("R207", "occupation-not-in-catalogue", Severity.ERROR, Status.SKIPPED,
-                   detail="no occupations table given")  # fmt: skip
+        RuleResult(
+            "R207",
+            "occupation-not-in-catalogue",
+            Severity.ERROR,
+            Status.SKIPPED,
+            detail="no occupations table given",
+        )
     )
     return AuditReport(
         results=results,
         inputs={name: t.info for name, t in tables.items()},
-        policy={"max_trainings_per_year": 3, "certificate_subsidy": {"专项职业能力": 150},
-                "training_cap": 1000.0},  # fmt: skip
+        policy={
+            "max_trainings_per_year": 3,
+            "certificate_subsidy": {"专项职业能力": 150},
+            "training_cap": 1000.0,
+        },
         version="0.1.0",
         lang="zh",
         findings=sorted(findings, key=Finding.sort_key),
@@ -145,16 +250,34 @@ def make_report(tables: dict[str, LoadedTable], findings: list[Finding]) -> Audi
 def roster(tmp_path: Path) -> LoadedTable:
     path = tmp_path / "roster.xlsx"
     write_roster_xlsx(path)
-    return loaded("trainees", path, "xlsx", "花名册", ROSTER_HEADER, ROSTER_ROWS, ROSTER_COLUMNS,
-                  first_row=3, header_row=2)  # fmt: skip
+    return loaded(
+        "trainees",
+        path,
+        "xlsx",
+        "花名册",
+        ROSTER_HEADER,
+        ROSTER_ROWS,
+        ROSTER_COLUMNS,
+        first_row=3,
+        header_row=2,
+    )
 
 
 @pytest.fixture
 def payments(tmp_path: Path) -> LoadedTable:
     path = tmp_path / "payments.csv"
     write_payments_csv(path)
-    return loaded("payments", path, "csv", "", PAYMENT_HEADER, PAYMENT_ROWS, PAYMENT_COLUMNS,
-                  first_row=2, header_row=1)  # fmt: skip
+    return loaded(
+        "payments",
+        path,
+        "csv",
+        "",
+        PAYMENT_HEADER,
+        PAYMENT_ROWS,
+        PAYMENT_COLUMNS,
+        first_row=2,
+        header_row=1,
+    )
 
 
 # --------------------------------------------------------------------------- dumps
@@ -186,10 +309,11 @@ def link_target(wb, cell):
     return wb[sheet.strip("'").replace("''", "'")][coordinate]
 
 
-def findings_rows(wb) -> list[dict]:
-    ws = wb["Findings"]
+def findings_rows(wb, sheet: str = "Findings") -> list[dict]:
+    """The Findings sheet as dicts of header -> cell."""
+    ws = wb[sheet]
     header = [c.value for c in ws[1]]
-    return [dict(zip(header, (c for c in row), strict=False)) for row in ws.iter_rows(min_row=2)]
+    return [dict(zip(header, row, strict=False)) for row in ws.iter_rows(min_row=2)]
 
 
 def summary_line(wb, first: str) -> list:
@@ -240,7 +364,16 @@ def test_findings_sheet_one_row_per_finding_with_links(tmp_path, roster, payment
 
     ws = wb["Findings"]
     header = [c.value for c in ws[1]]
-    assert header[:8] == ["rule", "name", "severity", "table", "row", "id_number", "subject", "message"]
+    assert header[:8] == [
+        "rule",
+        "name",
+        "severity",
+        "table",
+        "row",
+        "id_number",
+        "subject",
+        "message",
+    ]
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
 
@@ -286,8 +419,12 @@ def test_summary_lists_every_rule_and_the_manifest(tmp_path, roster, payments):
     ws = wb["Summary"]
 
     assert summary_line(wb, "R207")[1:6] == [
-        "occupation-not-in-catalogue", "error", "skipped", 0, "no occupations table given",
-    ]  # fmt: skip
+        "occupation-not-in-catalogue",
+        "error",
+        "skipped",
+        0,
+        "no occupations table given",
+    ]
     assert summary_line(wb, "I101")[3:5] == ["passed", 0]
     assert summary_line(wb, "I102")[3:5] == ["failed", 1]
     # institution and county of the flagged rows: row 4 (I102, F506, F507) and row 5 (R204)
@@ -321,7 +458,16 @@ def test_csv_only_is_written_fresh_in_chinese(tmp_path, payments):
     assert fill(ws["D3"]) == ERROR_FILL and "P403" in ws["D3"].comment.text
 
     header = [c.value for c in wb["Findings"][1]]
-    assert header[:8] == ["规则", "规则名称", "严重程度", "数据表", "行号", "身份证号码", "对象", "说明"]
+    assert header[:8] == [
+        "规则",
+        "规则名称",
+        "严重程度",
+        "数据表",
+        "行号",
+        "身份证号码",
+        "对象",
+        "说明",
+    ]
     rows = findings_rows(wb)
     assert [r["规则"].value for r in rows] == ["P403", "F502"]
     assert rows[0]["行号"].value == 3 and rows[0]["严重程度"].value == "错误"
@@ -338,8 +484,10 @@ def test_large_table_keeps_only_flagged_rows(tmp_path, payments, monkeypatch):
     wb = openpyxl.load_workbook(out)
 
     assert dump(wb["payments"]) == [
-        ["_row", *PAYMENT_HEADER], [3, *PAYMENT_ROWS[1]], [4, *PAYMENT_ROWS[2]],
-    ]  # fmt: skip
+        ["_row", *PAYMENT_HEADER],
+        [3, *PAYMENT_ROWS[1]],
+        [4, *PAYMENT_ROWS[2]],
+    ]
     assert fill(wb["payments"]["D2"]) == ERROR_FILL
     rows = findings_rows(wb)
     assert link_target(wb, rows[1]["row"]).coordinate == "E3"  # F502 on user row 4
@@ -356,21 +504,112 @@ def test_user_sheet_names_are_kept(tmp_path, payments):
     wb.active.append(ROSTER_ROWS[1][1:3])
     wb.create_sheet("payments")
     wb.save(path)
-    roster = loaded("trainees", path, "xlsx", "Findings", ROSTER_HEADER[1:3], [ROSTER_ROWS[1][1:3]],
-                    {"name": "姓名", "id_number": "身份证号码"}, first_row=2, header_row=1)  # fmt: skip
-    findings = [finding("I102", "id-checksum", Severity.ERROR, "trainees", 2, "id_number",
-                        "校验位错误", "110101199003071234")]  # fmt: skip
+    roster = loaded(
+        "trainees",
+        path,
+        "xlsx",
+        "Findings",
+        ROSTER_HEADER[1:3],
+        [ROSTER_ROWS[1][1:3]],
+        {"name": "姓名", "id_number": "身份证号码"},
+        first_row=2,
+        header_row=1,
+    )
+    findings = [
+        finding(
+            "I102",
+            "id-checksum",
+            Severity.ERROR,
+            "trainees",
+            2,
+            "id_number",
+            "校验位错误",
+            "110101199003071234",
+        )
+    ]
     out = tmp_path / "report.xlsx"
     write_workbook(make_report({"trainees": roster, "payments": payments}, findings), out, "en")
 
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["Findings", "payments", "payments (2)", "Findings (2)", "Summary"]
     assert "I102" in wb["Findings"]["B2"].comment.text
-    link = findings_rows_named(wb, "Findings (2)")[0]["row"]
+    link = findings_rows(wb, "Findings (2)")[0]["row"]
     assert link_target(wb, link).coordinate == "B2"
 
 
-def findings_rows_named(wb, sheet: str) -> list[dict]:
-    ws = wb[sheet]
-    header = [c.value for c in ws[1]]
-    return [dict(zip(header, row, strict=False)) for row in ws.iter_rows(min_row=2)]
+def test_merged_cells_rich_text_and_user_comments_survive(tmp_path, payments):
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+    from openpyxl.comments import Comment
+
+    path = tmp_path / "roster.xlsx"
+    write_roster_xlsx(path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["花名册"]
+    ws["D4"] = None
+    ws.merge_cells("D3:D4")  # one institution cell for two trainees, as clerks do
+    ws["F3"] = CellRichText(["请", TextBlock(InlineFont(b=True), "核对")])
+    ws["C4"].comment = Comment("已电话核实", "clerk")
+    wb.save(path)
+    roster = loaded(
+        "trainees",
+        path,
+        "xlsx",
+        "花名册",
+        ROSTER_HEADER,
+        ROSTER_ROWS,
+        ROSTER_COLUMNS,
+        first_row=3,
+        header_row=2,
+    )
+    findings = [
+        finding("P407", "banned-institution", Severity.ERROR, "trainees", 4, "institution", "禁入"),
+        *FINDINGS[:2],
+    ]
+    out = tmp_path / "report.xlsx"
+    write_workbook(make_report({"trainees": roster, "payments": payments}, findings), out, "en")
+
+    wb = openpyxl.load_workbook(out, rich_text=True)
+    ws = wb["花名册"]
+    assert "D3:D4" in {str(r) for r in ws.merged_cells.ranges}
+    assert fill(ws["D3"]) == ERROR_FILL and "P407" in ws["D3"].comment.text
+    assert isinstance(ws["F3"].value, CellRichText) and str(ws["F3"].value) == "请核对"
+    assert ws["C4"].comment.text.startswith("已电话核实") and "I102" in ws["C4"].comment.text
+    p407 = next(r for r in findings_rows(wb) if r["rule"].value == "P407")
+    assert link_target(wb, p407["row"]).coordinate == "D3"
+
+
+@pytest.mark.parametrize("with_xlsx", [False, True], ids=["xlsxwriter", "openpyxl"])
+def test_control_characters_and_odd_values_are_written(tmp_path, roster, payments, with_xlsx):
+    rows = [[*PAYMENT_ROWS[0][:4], "bad\x01char"], [*PAYMENT_ROWS[1][:4], "#N/A"]]
+    table = loaded(
+        "payments",
+        Path(payments.info.path),
+        "csv",
+        "",
+        PAYMENT_HEADER,
+        rows,
+        PAYMENT_COLUMNS,
+        first_row=2,
+        header_row=1,
+    )
+    tables = {"trainees": roster, "payments": table} if with_xlsx else {"payments": table}
+    report = make_report(tables, [])
+    report.policy["nan"] = float("nan")
+    out = tmp_path / "report.xlsx"
+    write_workbook(report, out, "en")
+    wb = openpyxl.load_workbook(out)
+    assert wb["payments"]["F3"].value == "#N/A" and wb["payments"]["F3"].data_type == "s"
+    assert wb["payments"]["F2"].value.startswith("bad")
+    assert summary_line(wb, "R207")[3] == "skipped"
+
+
+def test_a_failed_run_leaves_no_file(tmp_path, roster, payments, monkeypatch):
+    def boom(*args, **kwargs):
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(workbook, "_write_summary_sheet", boom)
+    out = tmp_path / "out" / "report.xlsx"
+    with pytest.raises(RuntimeError):
+        write_workbook(make_report({"trainees": roster, "payments": payments}, FINDINGS), out)
+    assert list(out.parent.iterdir()) == []

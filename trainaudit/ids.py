@@ -29,9 +29,8 @@ PROVINCE_CODES = tuple(
 _INVISIBLE = r"[\s\p{Z}\p{Cc}\p{Cf}'\"‘’“”\p{Pd}\x{2212}_]"
 """Whitespace of every kind (RE2's \\s is ASCII only), control and format characters
 (zero-width space, BOM), quotes and dashes."""
-_LEADING_EQUALS = r"^=+"
 _ALREADY_CLEAN = r"^[0-9A-Z*]+$"
-"""What is left of an `="…"` forced-text wrapper once the quotes are gone."""
+"""IDs as most files hold them: nothing to clean."""
 
 
 def _clean(arr: pa.Array) -> pa.Array:
@@ -67,39 +66,67 @@ def check_chars(bodies: np.ndarray) -> np.ndarray:
     """Check characters for an array of 17-digit bodies (numpy bytes, dtype S17)."""
     if len(bodies) == 0:
         return np.array([], dtype="<U1")
-    digits = np.frombuffer(bodies.tobytes(), dtype=np.uint8).reshape(-1, 17).astype(np.int64) - 48
-    return CHECK_CHARS[(digits @ WEIGHTS) % 11]
+    digits = np.frombuffer(bodies.tobytes(), dtype=np.uint8).reshape(-1, 17)
+    return CHECK_CHARS[_check_index(digits)]
+
+
+_CHECK_BYTES = np.frombuffer("".join(CHECK_CHARS).encode(), dtype=np.uint8)
+
+
+def _check_index(digits: np.ndarray) -> np.ndarray:
+    """S mod 11 for an (n, 17) matrix of ASCII digit bytes."""
+    return ((digits.astype(np.int64) - 48) @ WEIGHTS) % 11
+
+
+def _as_string_array(ids: pa.Array | pa.ChunkedArray) -> pa.Array:
+    arr = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+    return pc.cast(arr, pa.string())
 
 
 def _digits_mask(arr: pa.Array, pattern: str) -> np.ndarray:
     return pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(zero_copy_only=False)
 
 
-def upgrade_legacy(ids: pa.Array) -> tuple[pa.Array, pa.Array]:
+def _fixed_width_bytes(arr: pa.Array, width: int) -> np.ndarray:
+    """(n, width) uint8 view of a string array without nulls whose values are all
+    `width` ASCII bytes long (the caller has checked the shape with a regex)."""
+    n = len(arr)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset : arr.offset + n + 1]
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+    return data[offsets[0] : offsets[0] + n * width].reshape(n, width)
+
+
+def upgrade_legacy(ids: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:
     """Convert 15-digit legacy numbers to 18 digits (insert 19, add the check character).
 
     Returns the new array and a boolean array marking the converted entries.
     """
-    legacy = _digits_mask(ids, r"^\d{15}$")
+    arr = _as_string_array(ids)
+    legacy = _digits_mask(arr, r"^\d{15}$")
     if not legacy.any():
-        return ids, pa.array(legacy)
-    values = np.array(ids.to_pylist(), dtype=object)
-    old = values[legacy].astype("U15")
-    bodies = np.array([o[:6] + "19" + o[6:] for o in old], dtype="U17")
-    values[legacy] = np.char.add(bodies, check_chars(bodies.astype("S17")))
-    return pa.array(values.tolist(), pa.string()), pa.array(legacy)
+        return arr, pa.array(legacy)
+    mask = pa.array(legacy)
+    old = _fixed_width_bytes(pc.filter(arr, mask), 15)
+    n = len(old)
+    new = np.empty((n, 18), dtype=np.uint8)
+    new[:, :6] = old[:, :6]
+    new[:, 6:8] = np.frombuffer(b"19", dtype=np.uint8)
+    new[:, 8:17] = old[:, 6:]
+    new[:, 17] = _CHECK_BYTES[_check_index(new[:, :17])]
+    offsets = pa.py_buffer(np.arange(0, 18 * (n + 1), 18, dtype=np.int32).tobytes())
+    upgraded = pa.StringArray.from_buffers(n, offsets, pa.py_buffer(new.tobytes()))
+    return pc.replace_with_mask(arr, mask, upgraded), mask
 
 
-def checksum_ok(ids: pa.Array) -> pa.Array:
+def checksum_ok(ids: pa.Array | pa.ChunkedArray) -> pa.Array:
     """True where an 18-character ID has the right check character, false where wrong,
     null where the ID is not 17 digits plus a digit or X."""
-    shaped = _digits_mask(ids, r"^\d{17}[\dX]$")
-    out = np.zeros(len(ids), dtype=bool)
+    arr = _as_string_array(ids)
+    shaped = _digits_mask(arr, r"^\d{17}[\dX]$")
+    out = np.zeros(len(arr), dtype=bool)
     if shaped.any():
-        values = np.array(pc.filter(ids, pa.array(shaped)).to_pylist(), dtype="U18")
-        bodies = values.astype("U17").astype("S17")
-        last = np.array([v[17] for v in values], dtype="<U1")
-        out[shaped] = check_chars(bodies) == last
+        chars = _fixed_width_bytes(pc.filter(arr, pa.array(shaped)), 18)
+        out[shaped] = _CHECK_BYTES[_check_index(chars[:, :17])] == chars[:, 17]
     return pa.array(out, mask=~shaped)
 
 

@@ -21,7 +21,9 @@ from .schema import TABLES
 # --- dates ------------------------------------------------------------------------------
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
-_SERIAL_MIN, _SERIAL_MAX = 20000, 80000
+_SERIAL_MIN, _SERIAL_MAX = 18264, 80000
+"""Excel serials read as dates: 1950-01-01 to 2119; below, a number is more likely a
+count or an amount than a date anyone typed into a roster."""
 _CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
 _YMD = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
@@ -55,7 +57,7 @@ def parse_date(value: str | None) -> dt.date | None:
     """Any date form seen in rosters (SPEC §2, DOMAIN §5.3); None when it is not one day."""
     if value is None:
         return None
-    text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", " ")
+    text = unicodedata.normalize("NFKC", str(value)).strip()
     if not text:
         return None
     if any(ch in text for ch in "〇○零一二三四五六七八九十"):

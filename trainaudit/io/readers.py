@@ -50,7 +50,7 @@ import pyarrow.compute as pc  # noqa: E402
 
 from ..errors import InputError  # noqa: E402
 from .schema import TABLES, alias_table, map_headers, normalise_header  # noqa: E402
-from .xlsx_scan import scan_sheet_xml, sheet_xml_paths  # noqa: E402
+from .xlsx_scan import hidden_sheets, scan_sheet_xml, sheet_xml_paths  # noqa: E402
 
 HEADER_SCAN_ROWS = 30
 """How far below the top a header row may sit (title and info rows above it)."""
@@ -137,7 +137,8 @@ def _float_hint(values: list[str | None]) -> bool:
     return False
 
 
-def _xlsx_grids(path: Path) -> list[SheetGrid]:
+def _xlsx_grids(path: Path) -> tuple[list[SheetGrid], list[str]]:
+    """Visible sheets as grids, and the names of the hidden ones (not read)."""
     import fastexcel
 
     try:
@@ -145,21 +146,27 @@ def _xlsx_grids(path: Path) -> list[SheetGrid]:
     except Exception as exc:  # fastexcel raises its own types for every damage
         raise InputError(f"{path}: cannot open the workbook ({_short(exc)})") from None
     xml_paths = sheet_xml_paths(path)
+    # Hidden sheets are known from workbook.xml before any of them is parsed; they are
+    # reported by name, never audited silently.
+    hidden = [name for name in hidden_sheets(path) if name in reader.sheet_names]
     grids = []
     for sheet_name in reader.sheet_names:
+        if sheet_name in hidden:
+            continue
         try:
             sheet = reader.load_sheet(sheet_name, header_row=None, dtypes="string")
         except Exception as exc:
             raise InputError(f"{path}, sheet {sheet_name}: cannot read it ({_short(exc)})") from None
-        if sheet.visible != "visible":
-            continue  # hidden sheets are reported by name, never audited silently
+        if str(sheet.visible).lower() != "visible":
+            hidden.append(sheet_name)
+            continue
         batch = sheet.to_arrow()
         if batch.num_columns == 0:
             continue
         infos = sheet.available_columns()
         layout = scan_sheet_xml(path, xml_paths.get(sheet_name))
 
-        def numeric_cells(col: int, _name=sheet_name, _infos=infos, _n=batch.num_rows) -> np.ndarray:
+        def numeric_cells(col: int, _name=sheet_name, _infos=infos) -> np.ndarray:
             # use_columns and dtypes keys are absolute column indices in fastexcel 0.21
             where = _infos[col].absolute_index
             flags = reader.load_sheet(
@@ -177,7 +184,7 @@ def _xlsx_grids(path: Path) -> list[SheetGrid]:
                 merges=layout.merges,
             )
         )
-    return grids
+    return grids, hidden
 
 
 # --- xls / ods (python-calamine) ---------------------------------------------------------------
@@ -199,16 +206,17 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _calamine_grids(path: Path) -> list[SheetGrid]:
+def _calamine_grids(path: Path) -> tuple[list[SheetGrid], list[str]]:
     import python_calamine
 
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception as exc:
         raise InputError(f"{path}: cannot open the workbook ({_short(exc)})") from None
-    grids = []
+    grids, hidden = [], []
     for meta in book.sheets_metadata:
-        if "Visible" not in str(meta.visible) or "Hidden" in str(meta.visible):
+        if str(meta.visible).rsplit(".", 1)[-1].lower() != "visible":
+            hidden.append(meta.name)
             continue
         try:
             sheet = book.get_sheet_by_name(meta.name)
@@ -229,7 +237,7 @@ def _calamine_grids(path: Path) -> list[SheetGrid]:
 
         start = sheet.start or (0, 0)
         grids.append(SheetGrid(meta.name, columns, start[0] + 1, start[1], numeric_cells, merges))
-    return grids
+    return grids, hidden
 
 
 # --- csv -------------------------------------------------------------------------------------
@@ -237,21 +245,26 @@ def _calamine_grids(path: Path) -> list[SheetGrid]:
 
 def decode_text(data: bytes, path: Path) -> tuple[str, str]:
     """(text, encoding): BOM first, then strict UTF-8, then strict GB18030."""
+    # (name reported, codec, bytes after the BOM): positions in errors are then positions
+    # in those bytes, whatever the BOM.
     if data.startswith(codecs.BOM_UTF8):
-        candidates = [("utf-8-sig", data)]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        candidates = [("utf-16", data)]
+        candidates = [("utf-8-sig", "utf-8", data[len(codecs.BOM_UTF8) :])]
+    elif data.startswith(codecs.BOM_UTF16_LE):
+        candidates = [("utf-16", "utf-16-le", data[2:])]
+    elif data.startswith(codecs.BOM_UTF16_BE):
+        candidates = [("utf-16", "utf-16-be", data[2:])]
     else:
-        candidates = [("utf-8", data), ("gb18030", data)]
-    error: UnicodeDecodeError | None = None
-    for encoding, raw in candidates:
+        candidates = [("utf-8", "utf-8", data), ("gb18030", "gb18030", data)]
+    error: tuple[UnicodeDecodeError, str, bytes] | None = None
+    for name, codec, raw in candidates:
         try:
-            return raw.decode(encoding), encoding
+            return raw.decode(codec), name
         except UnicodeDecodeError as exc:
-            error = exc  # the last candidate's position is the one worth naming
+            error = (exc, codec, raw)  # the last candidate's position is the one worth naming
     assert error is not None
-    line = data[: error.start].count(b"\n") + 1
-    tried = " or ".join(e for e, _ in candidates)
+    exc, codec, raw = error
+    line = raw[: exc.start].decode(codec, errors="replace").count("\n") + 1
+    tried = " or ".join(name for name, _, _ in candidates)
     raise InputError(f"{path}: line {line}: bytes that are not valid {tried} text")
 
 
@@ -534,10 +547,11 @@ def read_table(path: str | Path, table: str, extra_aliases: dict[str, list[str]]
     suffix = path.suffix.lower().lstrip(".")
     if suffix and suffix != kind and not (suffix in ("txt", "tsv") and kind == "csv"):
         notes.append(f"read as {kind} by its content, although named .{suffix}")
+    hidden: list[str] = []
     if kind in ("xlsx", "xlsm"):
-        grids = _xlsx_grids(path)
+        grids, hidden = _xlsx_grids(path)
     elif kind in ("xls", "ods"):
-        grids = _calamine_grids(path)
+        grids, hidden = _calamine_grids(path)
     elif kind == "parquet":
         grids = [_parquet_grid(path)]
     else:
@@ -558,6 +572,10 @@ def read_table(path: str | Path, table: str, extra_aliases: dict[str, list[str]]
     if best is None:
         where = f"{path}" + (f", sheet {grids[0].name}" if len(grids) == 1 and grids[0].name else "")
         found = ", ".join(seen[:12]) or "nothing"
-        raise InputError(f"{where}: no header row for {table} in the first {HEADER_SCAN_ROWS} rows; found {found}")
+        unread = f"; hidden sheets not read: {', '.join(hidden)}" if hidden else ""
+        raise InputError(
+            f"{where}: no header row for {table} in the first {HEADER_SCAN_ROWS} rows; found {found}{unread}"
+        )
     match, grid = best
+    notes.extend(f"hidden sheet {name} not read" for name in hidden)
     return _assemble(grid, match, table, path, kind, sha256_of(path), notes)

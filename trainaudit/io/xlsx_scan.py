@@ -39,15 +39,38 @@ def column_number(letters: bytes | str) -> int:
     return n
 
 
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _workbook_xml(path: Path) -> ElementTree.Element | None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    except (KeyError, zipfile.BadZipFile, zlib.error, EOFError, ElementTree.ParseError):
+        return None
+
+
+def hidden_sheets(path: Path) -> list[str]:
+    """Names of the sheets marked hidden or veryHidden in xl/workbook.xml."""
+    book = _workbook_xml(path)
+    if book is None:
+        return []
+    return [
+        sheet.get("name", "")
+        for sheet in book.iter(f"{_NS_MAIN}sheet")
+        if sheet.get("state", "visible") in ("hidden", "veryHidden")
+    ]
+
+
 def sheet_xml_paths(path: Path) -> dict[str, str]:
     """Sheet name → the zip member holding its XML."""
-    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    ns_main = _NS_MAIN
     ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
     try:
         with zipfile.ZipFile(path) as zf:
             book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
             rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
+    except (KeyError, zipfile.BadZipFile, zlib.error, EOFError, ElementTree.ParseError):
         return {}
     targets = {}
     for rel in rels:

@@ -22,8 +22,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import openpyxl
 import pyarrow as pa
 import pyarrow.compute as pc
+import xlsxwriter
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import BarChart, Reference
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils.exceptions import IllegalCharacterError
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ..model import EXTRA_COLUMNS, FINDING_COLUMNS, AuditReport, Finding, Severity, Status
 from .atomic import atomic_path
@@ -37,6 +46,7 @@ EXCEL_LINKS = 65_530
 """Excel's hyperlink limit per worksheet."""
 
 FILL_COLOURS = {Severity.ERROR: "FFC7CE", Severity.WARNING: "FFEB9C", Severity.INFO: "DDEBF7"}
+FILLS = {s: PatternFill("solid", start_color=c, end_color=c) for s, c in FILL_COLOURS.items()}
 LINK_COLOUR = "0563C1"
 AUTHOR = "trainaudit"
 
@@ -147,14 +157,10 @@ def _choose_base(report: AuditReport, plan: _Plan, lang: str) -> tuple[str, list
 
 
 def _load_user_workbook(path: Path, keep_vba: bool):
-    import openpyxl
-
     return openpyxl.load_workbook(path, keep_vba=keep_vba, rich_text=True)
 
 
 def _user_sheet(wb, sheet: str) -> str | None:
-    from openpyxl.worksheet.worksheet import Worksheet
-
     if not sheet:
         return wb.worksheets[0].title if wb.worksheets else None
     if sheet in wb.sheetnames and isinstance(wb[sheet], Worksheet):
@@ -209,7 +215,9 @@ class _Placement:
         return f"'{self.sheet.replace(chr(39), chr(39) * 2)}'!{_column_letter(at[1])}{at[0] + 1}"
 
 
-def _by_cell(findings: Iterable[Finding], place: _Placement) -> dict[tuple[int, int], list[Finding]]:
+def _by_cell(
+    findings: Iterable[Finding], place: _Placement
+) -> dict[tuple[int, int], list[Finding]]:
     cells: dict[tuple[int, int], list[Finding]] = defaultdict(list)
     for f in findings:
         at = place.cell(f)
@@ -253,8 +261,11 @@ TEXT = Style(text=True)
 
 
 class _Book:
-    """What the sheet writers need from a workbook library. Rows and columns are 0-based;
-    a sheet's rows are written in increasing order (xlsxwriter's constant-memory mode)."""
+    """What the sheet writers need from a workbook library. Rows and columns are 0-based.
+
+    A sheet is written top to bottom, and a row's comments and links before the next row:
+    xlsxwriter's constant-memory mode flushes each row and drops anything written above it.
+    """
 
     def sheet(self, name: str) -> Any: ...
     def row(self, ws: Any, r: int, values: Sequence[Any], styles: Sequence[Style]) -> None: ...
@@ -262,8 +273,9 @@ class _Book:
     def link(self, ws: Any, r: int, c: int, location: str, value: Any) -> None: ...
     def table_view(self, ws: Any, last_row: int, last_col: int) -> None: ...
     def widths(self, ws: Any, widths: Sequence[float]) -> None: ...
-    def bar_chart(self, ws: Any, title: str, first: int, last: int, cat: int, val: int,
-                  at: tuple[int, int]) -> None: ...  # fmt: skip
+    def bar_chart(
+        self, ws: Any, title: str, first: int, last: int, cat: int, val: int, at: tuple[int, int]
+    ) -> None: ...
     def save(self, path: Path) -> None: ...
 
 
@@ -274,8 +286,6 @@ def _comment_size(text: str) -> tuple[int, int]:
 
 class _XlsxwriterBook(_Book):
     def __init__(self, path: Path) -> None:
-        import xlsxwriter
-
         self.wb = xlsxwriter.Workbook(
             str(path), {"constant_memory": True, "strings_to_urls": False}
         )
@@ -353,11 +363,7 @@ class _XlsxwriterBook(_Book):
 
 class _OpenpyxlBook(_Book):
     def __init__(self, wb) -> None:
-        from openpyxl.styles import Font, PatternFill
-
         self.wb = wb
-        self._font = Font
-        self._fill = {s: PatternFill("solid", start_color=c, end_color=c) for s, c in FILL_COLOURS.items()}
 
     def sheet(self, name):
         return self.wb.create_sheet(name)
@@ -379,20 +385,18 @@ class _OpenpyxlBook(_Book):
 
     def _style(self, cell, style: Style) -> None:
         if style.fill is not None:
-            cell.fill = self._fill[style.fill]
+            cell.fill = FILLS[style.fill]
         if style.text:
             cell.number_format = "@"
         if style.bold:
-            cell.font = self._font(bold=True)
+            cell.font = Font(bold=True)
         if style.link:
-            cell.font = self._font(color=LINK_COLOUR, underline="single")
+            cell.font = Font(color=LINK_COLOUR, underline="single")
 
     def comment(self, ws, r, c, text):
         _set_comment(ws.cell(r + 1, c + 1), text)
 
     def link(self, ws, r, c, location, value):
-        from openpyxl.worksheet.hyperlink import Hyperlink
-
         cell = ws.cell(r + 1, c + 1)
         _set_value(cell, value)
         cell.hyperlink = Hyperlink(ref=cell.coordinate, location=location)
@@ -407,8 +411,6 @@ class _OpenpyxlBook(_Book):
             ws.column_dimensions[_column_letter(c)].width = width
 
     def bar_chart(self, ws, title, first, last, cat, val, at):
-        from openpyxl.chart import BarChart, Reference
-
         chart = BarChart()
         chart.type = "col"
         chart.title = title
@@ -433,14 +435,10 @@ def _cell_value(value: Any) -> str | int | float | None:
 
 def _set_value(cell, value: Any) -> None:
     """Assign `value`; a string stays a string cell even when it starts with `=` or is `#N/A`."""
-    from openpyxl.utils.exceptions import IllegalCharacterError
-
     if isinstance(value, str):
         try:
             cell.value = value
-        except IllegalCharacterError:
-            from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
+        except IllegalCharacterError:  # control characters xlsx cannot hold
             cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
         cell.data_type = "s"
     else:
@@ -448,9 +446,6 @@ def _set_value(cell, value: Any) -> None:
 
 
 def _set_comment(cell, text: str) -> None:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.comments import Comment
-
     if cell.comment is not None and cell.comment.author != AUTHOR:
         text = f"{cell.comment.text}\n\n{text}"  # the user's own note stays first
     text = ILLEGAL_CHARACTERS_RE.sub("", text)
@@ -463,13 +458,10 @@ def _set_comment(cell, text: str) -> None:
 
 def _annotate_sheet(ws, table, findings: list[Finding], lang: str) -> _Placement:
     """Fill and comment the flagged cells of the user's own sheet (openpyxl)."""
-    from openpyxl.styles import PatternFill
-
     place = _Placement(sheet=ws.title, columns=dict(table.column_index), merged=_merged_cells(ws))
-    fills = {s: PatternFill("solid", start_color=c, end_color=c) for s, c in FILL_COLOURS.items()}
     for (r, c), hits in _by_cell(findings, place).items():
         cell = ws.cell(r + 1, c + 1)
-        cell.fill = fills[max(f.severity for f in hits)]
+        cell.fill = FILLS[max(f.severity for f in hits)]
         _set_comment(cell, _comment_text(hits, lang))
     return place
 
@@ -484,8 +476,9 @@ def _merged_cells(ws) -> dict[tuple[int, int], tuple[int, int]]:
     return merged
 
 
-def _write_table_sheet(book: _Book, sheet: str, table, findings: list[Finding], plan: _Plan,
-                       lang: str) -> _Placement:  # fmt: skip
+def _write_table_sheet(
+    book: _Book, sheet: str, table, findings: list[Finding], plan: _Plan, lang: str
+) -> _Placement:
     """A fresh sheet of the user's columns, `_row` first: every row, or only the flagged ones."""
     original: pa.Table = table.original if table.original is not None else table.data
     user_columns = [c for c in original.column_names if c != ROW_COLUMN]
@@ -493,11 +486,13 @@ def _write_table_sheet(book: _Book, sheet: str, table, findings: list[Finding], 
     total = original.num_rows
     whole = total <= FULL_ROWS_LIMIT or rows_col is None
     if not whole:
-        flagged = pa.array(sorted({f.row for f in findings if f.row is not None}), pa.int64())
-        original = original.filter(pc.is_in(rows_col, value_set=flagged))
+        wanted = pa.array(sorted({f.row for f in findings if f.row is not None}), pa.int64())
+        original = original.filter(pc.is_in(rows_col, value_set=wanted))
         rows_col = _int_column(original[ROW_COLUMN])
     shown = min(original.num_rows, EXCEL_ROWS - 1)
-    row_numbers = rows_col.to_pylist()[:shown] if rows_col is not None else list(range(1, shown + 1))
+    row_numbers = (
+        rows_col.to_pylist()[:shown] if rows_col is not None else list(range(1, shown + 1))
+    )
 
     place = _Placement(
         sheet=sheet,
@@ -507,7 +502,9 @@ def _write_table_sheet(book: _Book, sheet: str, table, findings: list[Finding], 
     plan.written[table.name] = (
         label(lang, "all_rows", rows=total, sheet=sheet)
         if whole
-        else label(lang, "flagged_rows", limit=FULL_ROWS_LIMIT, shown=shown, rows=total, sheet=sheet)
+        else label(
+            lang, "flagged_rows", limit=FULL_ROWS_LIMIT, shown=shown, rows=total, sheet=sheet
+        )
     )
 
     text_cols = {c for name, c in place.columns.items() if name in TEXT_COLUMNS}
@@ -556,8 +553,14 @@ def _width(header: str, text: bool) -> float:
     return max(20 if text else 10, min(wide + 2, 40))
 
 
-def _write_findings_sheet(book: _Book, sheet: str, findings: list[Finding],
-                          placements: dict[str, _Placement], plan: _Plan, lang: str) -> None:  # fmt: skip
+def _write_findings_sheet(
+    book: _Book,
+    sheet: str,
+    findings: list[Finding],
+    placements: dict[str, _Placement],
+    plan: _Plan,
+    lang: str,
+) -> None:
     """One row per finding, SPEC §3 column order, the row number linking to the flagged cell."""
     columns = FINDING_COLUMNS + EXTRA_COLUMNS
     row_col = columns.index("row")
@@ -591,8 +594,9 @@ def _write_findings_sheet(book: _Book, sheet: str, findings: list[Finding],
     book.widths(ws, [8, 26, 10, 12, 8, 22, 22, 60, 24, 14, 14, 22])
 
 
-def _write_summary_sheet(book: _Book, sheet: str, report: AuditReport, plan: _Plan,
-                         lang: str) -> None:  # fmt: skip
+def _write_summary_sheet(
+    book: _Book, sheet: str, report: AuditReport, plan: _Plan, lang: str
+) -> None:
     """Counts by rule (with a chart), by institution, by county, then the run manifest."""
     ws = book.sheet(sheet)
     rows = _Rows(book, ws)
@@ -602,21 +606,18 @@ def _write_summary_sheet(book: _Book, sheet: str, report: AuditReport, plan: _Pl
     rows.header(lang, "code", "name", "severity", "status", "count", "detail")
     first = rows.next
     for code, name, severity, status, detail in _rule_lines(report, counts):
-        rows.add(code, name, _severity_label(severity, lang), label(lang, f"st_{status.value}"),
-                 counts.get(code, 0), detail)  # fmt: skip
-    with_findings = sum(1 for n in counts.values() if n)
-    if with_findings:
-        book.bar_chart(ws, label(lang, "chart_title"), first, first + with_findings - 1, 0, 4,
-                       (1, 7))  # fmt: skip
+        status_label = label(lang, f"st_{status.value}")
+        rows.add(code, name, _severity_label(severity, lang), status_label, counts[code], detail)
+    if counts:  # rules with findings come first: the chart covers those rows
+        last = first + len(counts) - 1
+        book.bar_chart(ws, label(lang, "chart_title"), first, last, cat=0, val=4, at=(1, 7))
     rows.blank()
 
     for key in ("institution", "county"):
         rows.title(label(lang, f"by_{key}"))
         rows.header(lang, key, "sev_error", "sev_warning", "sev_info", "total")
-        for value, by_severity in _count_by(report, key, lang):
-            rows.add(value, *(by_severity.get(s, 0) for s in
-                              (Severity.ERROR, Severity.WARNING, Severity.INFO)),
-                     sum(by_severity.values()))  # fmt: skip
+        for value, n in _count_by(report, key, lang):
+            rows.add(value, n[Severity.ERROR], n[Severity.WARNING], n[Severity.INFO], n.total())
         rows.blank()
 
     rows.title(label(lang, "manifest"))
@@ -683,7 +684,7 @@ def _count_by(report: AuditReport, column: str, lang: str) -> list[tuple[str, Co
         else:
             key = values.get((f.table, f.row)) or label(lang, "unknown")
         counts[key][f.severity] += 1
-    return sorted(counts.items(), key=lambda item: (-sum(item[1].values()), item[0]))
+    return sorted(counts.items(), key=lambda item: (-item[1].total(), item[0]))
 
 
 def _row_values(report: AuditReport, column: str) -> dict[tuple[str, int], str]:
@@ -700,8 +701,8 @@ def _row_values(report: AuditReport, column: str) -> dict[tuple[str, int], str]:
         data = table.data.select([ROW_COLUMN, column])
         row_numbers = _int_column(data[ROW_COLUMN])
         data = data.filter(pc.is_in(row_numbers, value_set=pa.array(sorted(rows), pa.int64())))
-        for row, value in zip(_int_column(data[ROW_COLUMN]).to_pylist(),
-                              data[column].to_pylist(), strict=True):  # fmt: skip
+        rows_of = _int_column(data[ROW_COLUMN]).to_pylist()
+        for row, value in zip(rows_of, data[column].to_pylist(), strict=True):
             if value is not None and str(value).strip():
                 values[(name, row)] = str(value).strip()
     return values

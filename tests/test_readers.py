@@ -1,0 +1,618 @@
+"""The reading layer on files made the way clerks make them (SPEC §2, DOMAIN §3.4, §5).
+
+Every file is written here, in tmp_path: openpyxl or xlsxwriter for workbooks, bytes for
+text files.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trainaudit.errors import InputError
+from trainaudit.ids import make_id
+from trainaudit.io.normalise import normalise_level, normalise_table, parse_date
+from trainaudit.io.readers import read_table
+
+HEADER = ["姓名", "身份证号码", "培训机构", "班级编号", "培训工种", "培训等级", "开班日期", "结业日期"]
+ID1 = "11010519491231002X"
+ID2 = "440524188001010014"
+ID3 = make_id("500101", dt.date(1985, 3, 4), 17)
+NUMERIC_ID = 370523196906116000  # what Excel keeps of 370523196906116xxx typed as a number
+ROWS = [
+    ["张三", ID1, "阳光职业培训学校", "B2019-01", "电工", "初级工", "2019-07-01", "2019-07-15"],
+    ["李四", ID2, "阳光职业培训学校", "B2019-01", "电工", "初级工", "2019-07-01", "2019-07-15"],
+    ["王五", ID3, "明德技校", "B2019-02", "焊工", "中级工", "2019-08-01", "2019-08-20"],
+]
+
+
+def _xlsx(path: Path, sheets: dict[str, dict], active: str | None = None) -> Path:
+    """sheets: name -> {"cells": {(row, col): value} (1-based), "merge": [...], "state": ...}."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, spec in sheets.items():
+        ws = wb.create_sheet(name)
+        for (r, c), value in spec.get("cells", {}).items():
+            ws.cell(r, c, value)
+        for rng in spec.get("merge", []):
+            ws.merge_cells(rng)
+        if "state" in spec:
+            ws.sheet_state = spec["state"]
+    if active:
+        wb.active = wb.sheetnames.index(active)
+    wb.save(path)
+    return path
+
+
+def _block(rows: list[list], top: int = 1, left: int = 1) -> dict[tuple[int, int], object]:
+    return {
+        (top + i, left + j): v for i, row in enumerate(rows) for j, v in enumerate(row) if v is not None
+    }
+
+
+def _column(table, name: str) -> list:
+    return table.data.column(name).to_pylist()
+
+
+def _one_line_error(exc: pytest.ExceptionInfo, path: Path) -> str:
+    message = str(exc.value)
+    assert "\n" not in message
+    assert path.name in message
+    return message
+
+
+# --- xlsx layouts -------------------------------------------------------------------------
+
+
+def test_title_rows_above_the_header(tmp_path):
+    cells = {(1, 1): "2019年XX县职业技能培训补贴人员花名册", (2, 1): "培训机构（盖章）：阳光  填报日期：2019年7月1日"}
+    cells.update(_block([HEADER, *ROWS], top=3))
+    path = _xlsx(tmp_path / "roster.xlsx", {"花名册": {"cells": cells, "merge": ["A1:H1", "A2:H2"]}})
+    table = read_table(path, "trainees")
+    assert _column(table, "_row") == [4, 5, 6]  # the rows Excel shows
+    assert table.info.header_row == 3
+    assert _column(table, "name") == ["张三", "李四", "王五"]
+    assert _column(table, "id_number__numeric") == [False, False, False]
+    assert _column(table, "_sheet") == ["花名册"] * 3
+    assert _column(table, "_source") == ["roster.xlsx"] * 3
+    assert table.column_index["id_number"] == 1
+    assert table.present == frozenset(
+        {"name", "id_number", "institution", "class_id", "occupation", "level", "start_date", "end_date"}
+    )
+    assert table.original.column("_row").to_pylist() == [4, 5, 6]
+    assert table.original.column("身份证号码").to_pylist() == [ID1, ID2, ID3]
+
+
+def test_two_level_merged_header(tmp_path):
+    top = ["姓名", "身份证号码", "培训机构", "班级编号", "培训工种", "培训等级", "培训时间", None]
+    sub = [None, None, None, None, None, None, "开班日期", "结业日期"]
+    cells = {(1, 1): "花名册"}
+    cells.update(_block([top, sub, *ROWS], top=2))
+    merges = ["A1:H1", "G2:H2"] + [f"{c}2:{c}3" for c in "ABCDEF"]
+    path = _xlsx(tmp_path / "two_level.xlsx", {"Sheet1": {"cells": cells, "merge": merges}})
+    table = read_table(path, "trainees")
+    assert table.info.header_row == 3
+    assert _column(table, "_row") == [4, 5, 6]
+    assert table.column_index["start_date"] == 6 and table.column_index["end_date"] == 7
+    assert _column(table, "start_date") == ["2019-07-01", "2019-07-01", "2019-08-01"]
+    assert _column(table, "end_date") == ["2019-07-15", "2019-07-15", "2019-08-20"]
+    assert _column(table, "name") == ["张三", "李四", "王五"]
+
+
+def test_vertically_merged_data_cells_are_filled_down(tmp_path):
+    rows = [list(r) for r in ROWS] + [["赵六", make_id("110101", dt.date(1990, 1, 1), 3), None, None, "焊工", "中级工", None, None]]
+    for r in rows[1:]:
+        r[2] = None  # institution merged over the rows below
+    rows[3][3] = None
+    rows[3][6:8] = [None, None]
+    cells = _block([HEADER, *rows], top=1)
+    merges = ["C2:C5", "D4:D5", "G4:H5"]  # one institution; a class; a date block over two columns
+    path = _xlsx(tmp_path / "merged.xlsx", {"Sheet1": {"cells": cells, "merge": merges}})
+    table = read_table(path, "trainees")
+    assert _column(table, "_row") == [2, 3, 4, 5]
+    assert _column(table, "institution") == ["阳光职业培训学校"] * 4
+    assert _column(table, "class_id") == ["B2019-01", "B2019-01", "B2019-02", "B2019-02"]
+    assert _column(table, "start_date")[2:] == ["2019-08-01", "2019-08-01"]
+    assert _column(table, "end_date")[2:] == ["2019-08-01", "2019-08-01"]  # top-left value spans right
+    # the original-layout copy keeps what the user wrote, for the annotated copy
+    assert table.original.column("培训机构").to_pylist()[0] == "阳光职业培训学校"
+
+
+def test_table_starting_at_c3(tmp_path):
+    cells = _block([HEADER, *ROWS], top=3, left=3)
+    path = _xlsx(tmp_path / "c3.xlsx", {"Sheet1": {"cells": cells}})
+    table = read_table(path, "trainees")
+    assert _column(table, "_row") == [4, 5, 6]
+    assert table.info.header_row == 3
+    assert table.column_index["name"] == 2  # column C
+    assert table.column_index["end_date"] == 9  # column J
+    assert _column(table, "id_number") == [ID1, ID2, ID3]
+
+
+def test_table_starting_at_c3_with_a_merge_and_a_number(tmp_path):
+    rows = [list(r) for r in ROWS]
+    rows[0][1] = NUMERIC_ID
+    rows[1][2] = rows[2][2] = None
+    cells = _block([HEADER, *rows], top=3, left=3)
+    path = _xlsx(tmp_path / "c3m.xlsx", {"Sheet1": {"cells": cells, "merge": ["E4:E6"]}})
+    table = read_table(path, "trainees")
+    assert _column(table, "_row") == [4, 5, 6]
+    assert _column(table, "institution") == ["阳光职业培训学校"] * 3
+    assert _column(table, "id_number__numeric") == [True, False, False]
+
+
+def test_styled_empty_rows_above_do_not_shift_row_numbers(tmp_path):
+    from openpyxl.styles import Font, PatternFill
+
+    path = tmp_path / "styled.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in (1, 2):
+        for c in range(1, 9):
+            ws.cell(r, c).fill = PatternFill("solid", fgColor="FFFF00")  # styled, no value
+    ws.cell(3, 1).font = Font(bold=True)
+    for (r, c), v in _block([HEADER, *ROWS], top=4).items():
+        ws.cell(r, c, v)
+    wb.save(path)
+    table = read_table(path, "trainees")
+    assert table.info.header_row == 4
+    assert _column(table, "_row") == [5, 6, 7]
+
+
+def test_table_on_second_sheet_after_a_cover_page(tmp_path):
+    cover = {(1, 1): "2019年职业技能培训补贴申请", (3, 1): "申请单位：阳光职业培训学校", (4, 2): "填报日期：2019年7月1日"}
+    path = _xlsx(
+        tmp_path / "book.xlsx",
+        {"封面": {"cells": cover}, "花名册": {"cells": _block([HEADER, *ROWS], top=2)}},
+        active="封面",
+    )
+    table = read_table(path, "trainees")
+    assert table.info.sheet == "花名册"
+    assert _column(table, "_sheet") == ["花名册"] * 3
+    assert _column(table, "_row") == [3, 4, 5]
+
+
+def test_hidden_sheet_is_ignored_and_reported(tmp_path):
+    hidden_rows = [HEADER] + [[f"隐{i}", make_id("110101", dt.date(1990, 1, 1), i), "X", "B", "电工", "初级", "2019-07-01", "2019-07-02"] for i in range(10)]
+    path = _xlsx(
+        tmp_path / "hidden.xlsx",
+        {
+            "旧数据": {"cells": _block(hidden_rows), "state": "hidden"},
+            "很隐藏": {"cells": _block(hidden_rows), "state": "veryHidden"},
+            "花名册": {"cells": _block([HEADER, *ROWS])},
+        },
+        active="花名册",
+    )
+    table = read_table(path, "trainees")
+    assert table.info.sheet == "花名册"
+    assert _column(table, "name") == ["张三", "李四", "王五"]
+    assert any("旧数据" in note for note in table.info.notes)
+    assert any("很隐藏" in note for note in table.info.notes)
+
+
+def test_only_hidden_sheets_hold_the_table(tmp_path):
+    path = _xlsx(
+        tmp_path / "only_hidden.xlsx",
+        {"说明": {"cells": {(1, 1): "填表说明"}}, "花名册": {"cells": _block([HEADER, *ROWS]), "state": "hidden"}},
+        active="说明",
+    )
+    with pytest.raises(InputError) as exc:
+        read_table(path, "trainees")
+    message = _one_line_error(exc, path)
+    assert "花名册" in message  # the hidden sheet is named so the user knows where to look
+
+
+def test_footer_and_repeated_header_rows_are_dropped(tmp_path):
+    rows = [
+        HEADER,
+        ROWS[0],
+        ROWS[1],
+        HEADER,  # page two of a printed roster pasted back
+        ROWS[2],
+        [None] * 8,
+        ["合计", None, "3人", None, None, None, None, None],
+        ["填表人：王芳", None, None, "审核人：李强", None, None, None, None],
+        ["注：身份证号码须为18位", None, None, None, None, None, None, None],
+    ]
+    path = _xlsx(tmp_path / "footer.xlsx", {"Sheet1": {"cells": _block(rows)}})
+    table = read_table(path, "trainees")
+    assert _column(table, "name") == ["张三", "李四", "王五"]
+    assert _column(table, "_row") == [2, 3, 5]
+    assert table.info.rows == 3
+    assert table.original.num_rows == 3
+
+
+def test_english_headers(tmp_path):
+    header = ["Name", "ID Number", "Training Institution", "Class ID", "Occupation", "Skill Level", "Start Date", "End Date"]
+    path = _xlsx(tmp_path / "english.xlsx", {"Sheet1": {"cells": _block([header, *ROWS])}})
+    table = read_table(path, "trainees")
+    assert set(table.present) == {"name", "id_number", "institution", "class_id", "occupation", "level", "start_date", "end_date"}
+    assert table.info.columns["id_number"] == "ID Number"
+    assert _column(table, "id_number") == [ID1, ID2, ID3]
+
+
+def test_numeric_id_cells(tmp_path):
+    rows = [list(r) for r in ROWS]
+    rows[0][1] = NUMERIC_ID
+    rows[2][1] = 110105491231002  # a legacy number typed as a number: exact
+    path = _xlsx(tmp_path / "numeric.xlsx", {"Sheet1": {"cells": _block([HEADER, *rows])}})
+    table = read_table(path, "trainees")
+    flags = _column(table, "id_number__numeric")
+    assert flags[:2] == [True, False]
+    ids = _column(table, "id_number")
+    assert ids[1] == ID2
+    assert ids[0].startswith("3705231969061")  # the float's digits, whatever they are
+    canonical = normalise_table(table)
+    assert canonical.column("id_number__numeric").to_pylist()[:2] == [True, False]
+    assert canonical.column("id_number").to_pylist()[2] == "11010519491231002X"
+
+
+def test_numeric_ids_in_a_large_sheet(tmp_path):
+    """More than 20,000 rows, three of them with the ID stored as a number."""
+    import xlsxwriter
+
+    n = 25_000
+    numeric_rows = {7, 12_345, 24_999}
+    path = tmp_path / "large.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("花名册")
+    sheet.write_row(0, 0, ["2019年花名册"])
+    sheet.write_row(1, 0, HEADER)
+    for i in range(n):
+        id_number = make_id("370523", dt.date(1960, 1, 1) + dt.timedelta(days=i % 15000), i % 1000)
+        sheet.write_row(i + 2, 0, [f"学员{i}", id_number, "阳光", "B1", "电工", "初级", "2019-07-01", "2019-07-15"])
+        if i in numeric_rows:
+            sheet.write_number(i + 2, 1, NUMERIC_ID)
+    book.close()
+    table = read_table(path, "trainees")
+    assert table.data.num_rows == n
+    flags = _column(table, "id_number__numeric")
+    rows = _column(table, "_row")
+    assert [rows[i] for i, f in enumerate(flags) if f] == [i + 3 for i in sorted(numeric_rows)]
+
+
+def test_parquet_with_a_float_id_column(tmp_path):
+    path = tmp_path / "roster.parquet"
+    table = pa.table(
+        {
+            "姓名": ["张三", "李四"],
+            "身份证号码": pa.array([float(NUMERIC_ID), 4.40524188001010e17], pa.float64()),
+            "培训机构": ["阳光", "阳光"],
+            "班级编号": ["B1", "B1"],
+            "培训工种": ["电工", "电工"],
+            "培训等级": ["初级", "初级"],
+            "开班日期": pa.array([dt.date(2019, 7, 1), None], pa.date32()),
+            "结业日期": ["2019-07-15", "2019-07-15"],
+        }
+    )
+    pq.write_table(table, path)
+    loaded = read_table(path, "trainees")
+    assert _column(loaded, "id_number__numeric") == [True, True]
+    assert _column(loaded, "_row") == [2, 3]
+    assert _column(loaded, "start_date")[0] == "2019-07-01"
+    text_path = tmp_path / "text.parquet"
+    pq.write_table(table.set_column(1, "身份证号码", pa.array([ID1, ID2])), text_path)
+    assert _column(read_table(text_path, "trainees"), "id_number__numeric") == [False, False]
+
+
+# --- text files ---------------------------------------------------------------------------------
+
+
+def _csv_bytes(rows: list[list], encoding: str = "utf-8", sep: str = ",", newline: str = "\r\n") -> bytes:
+    text = newline.join(sep.join("" if v is None else str(v) for v in row) for row in rows) + newline
+    return text.encode(encoding)
+
+
+def test_gb18030_csv(tmp_path):
+    rows = [["2019年花名册"], HEADER, ROWS[0], ["䶮𬌗", ID2, *ROWS[1][2:]], ROWS[2]]
+    path = tmp_path / "gbk.csv"
+    path.write_bytes(_csv_bytes(rows, "gb18030"))
+    table = read_table(path, "trainees")
+    assert _column(table, "name") == ["张三", "䶮𬌗", "王五"]
+    assert _column(table, "_row") == [3, 4, 5]
+    assert "encoding gb18030" in table.info.notes
+    assert table.info.kind == "csv"
+
+
+def test_utf8_bom_csv(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(codecs.BOM_UTF8 + _csv_bytes([HEADER, *ROWS]))
+    table = read_table(path, "trainees")
+    assert table.info.columns["name"] == "姓名"  # no BOM glued to the first header
+    assert _column(table, "_row") == [2, 3, 4]
+    assert "encoding utf-8-sig" in table.info.notes
+
+
+def test_utf16_tab_separated_text(tmp_path):
+    path = tmp_path / "unicode.txt"
+    path.write_bytes(codecs.BOM_UTF16_LE + _csv_bytes([["花名册"], HEADER, *ROWS], "utf-16-le", "\t"))
+    table = read_table(path, "trainees")
+    assert _column(table, "id_number") == [ID1, ID2, ID3]
+    assert _column(table, "_row") == [3, 4, 5]
+    assert table.info.notes == ("encoding utf-16",)
+
+
+def test_csv_with_a_quoted_multi_line_cell(tmp_path):
+    text = (
+        ",".join(HEADER) + "\r\n"
+        + ",".join(ROWS[0]) + "\r\n"
+        + '李四,{},"阳光职业\r\n培训学校\r\n（总部）",B2019-01,电工,初级工,2019-07-01,2019-07-15\r\n'.format(ID2)
+        + ",".join(ROWS[2]) + "\r\n"
+        + '赵六,{},"a\nb",B,电工,初级,2019-07-01,2019-07-15\n'.format(ID1)
+        + ",".join(ROWS[2]) + "\n"
+    )
+    path = tmp_path / "multiline.csv"
+    path.write_bytes(text.encode("utf-8"))
+    table = read_table(path, "trainees")
+    assert _column(table, "name") == ["张三", "李四", "王五", "赵六", "王五"]
+    assert _column(table, "_row") == [2, 3, 6, 7, 9]  # the line each record starts on
+    assert _column(table, "institution")[1] == "阳光职业\r\n培训学校\r\n（总部）"
+
+
+def test_csv_blank_lines_and_semicolons(tmp_path):
+    path = tmp_path / "semi.csv"
+    path.write_bytes(b"\r\n" + _csv_bytes([HEADER, ROWS[0], [], ROWS[1]], sep=";"))
+    table = read_table(path, "trainees")
+    assert _column(table, "_row") == [3, 5]
+
+
+def test_csv_renamed_xlsx_is_read_by_content(tmp_path):
+    path = tmp_path / "roster.xlsx"
+    path.write_bytes(_csv_bytes([HEADER, *ROWS]))
+    table = read_table(path, "trainees")
+    assert table.info.kind == "csv"
+    assert table.data.num_rows == 3
+    assert any("read as csv" in note and ".xlsx" in note for note in table.info.notes)
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+JULY_1 = dt.date(2019, 7, 1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "43647",
+        "43647.0",
+        "43647.75",
+        "2019年7月1日",
+        "2019年07月01日",
+        "2019 年 7 月 1 日",
+        "2019.7.1",
+        "2019.07.01",
+        "2019/07/01",
+        "2019/7/1",
+        "2019-07-01",
+        "2019-7-1",
+        "２０１９年７月１日",
+        "２０１９．０７．０１",
+        "20190701",
+        "2019-07-01 00:00:00",
+        "2019-7-1 0:00:00",
+        "2019/7/1 8:30",
+        "2019-07-01T08:30:00",
+        "2019-07-01 00:00:00.000",
+        " 2019.7.1 ",
+        "\u00a02019.7.1\u3000",
+        "19.7.1",
+        "二〇一九年七月一日",
+    ],
+)
+def test_parse_date_forms(text):
+    assert parse_date(text) == JULY_1
+
+
+def test_parse_date_tens_in_chinese_numerals():
+    assert parse_date("二〇一九年十二月三十一日") == dt.date(2019, 12, 31)
+    assert parse_date("二〇二〇年十月十日") == dt.date(2020, 10, 10)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [None, "", "  ", "2019年7月", "2019.7", "2019.2.30", "20190230", "2019-13-01", "abc", "7/1/2019", "123", "2019.7.1-2019.7.15"],
+)
+def test_parse_date_rejects_what_is_not_one_day(text):
+    assert parse_date(text) is None
+
+
+def test_parse_date_unambiguous_us_order():
+    assert parse_date("7/15/2019") == dt.date(2019, 7, 15)
+
+
+def test_dates_through_real_xlsx_cells(tmp_path):
+    rows = [list(r) for r in ROWS]
+    rows[0][6] = dt.datetime(2019, 7, 1)
+    rows[0][7] = dt.date(2019, 7, 15)
+    rows[1][6] = 43647  # a serial whose CJK date format openpyxl does not know
+    rows[1][7] = "2019年7月15日"
+    rows[2][6] = "２０１９．８．１"
+    path = _xlsx(tmp_path / "dates.xlsx", {"Sheet1": {"cells": _block([HEADER, *rows])}})
+    wb = openpyxl.load_workbook(path)
+    wb.active["H2"].number_format = 'yyyy"年"m"月"d"日"'
+    wb.save(path)
+    canonical = normalise_table(read_table(path, "trainees"))
+    assert canonical.column("start_date").to_pylist() == [JULY_1, JULY_1, dt.date(2019, 8, 1)]
+    assert canonical.column("end_date").to_pylist() == [dt.date(2019, 7, 15), dt.date(2019, 7, 15), dt.date(2019, 8, 20)]
+    assert canonical.column("level").to_pylist() == ["五级", "五级", "四级"]
+
+
+_EPOCH = dt.date(1899, 12, 30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_parse_date_never_raises(text):
+    result = parse_date(text)
+    assert result is None or isinstance(result, dt.date)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("0123456789年月日.-/ :T十〇一二三九０９"), max_size=24))
+def test_parse_date_never_raises_on_date_like_text(text):
+    result = parse_date(text)
+    assert result is None or isinstance(result, dt.date)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2049, 12, 31)))
+def test_parse_date_round_trips(d):
+    assert parse_date(f"{d.year}年{d.month}月{d.day}日") == d
+    assert parse_date(f"{d.year}.{d.month}.{d.day}") == d
+    assert parse_date(d.isoformat()) == d
+    assert parse_date(str((d - _EPOCH).days)) == d
+
+
+def test_normalise_level_spellings():
+    assert normalise_level("五级/初级工") == "五级"
+    assert normalise_level("高级技师") == "一级"
+    assert normalise_level("技师") == "二级"
+    assert normalise_level("高级工") == "三级"
+    assert normalise_level("4") == "四级"
+    assert normalise_level("专项职业能力") == "专项职业能力"
+    assert normalise_level("") is None and normalise_level(None) is None
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+def test_empty_file(tmp_path):
+    for name, data in (("empty.xlsx", b""), ("empty.csv", b""), ("blank.csv", b"\r\n  \r\n")):
+        path = tmp_path / name
+        path.write_bytes(data)
+        with pytest.raises(InputError) as exc:
+            read_table(path, "trainees")
+        assert "empty" in _one_line_error(exc, path)
+
+
+def test_missing_file(tmp_path):
+    path = tmp_path / "nowhere.xlsx"
+    with pytest.raises(InputError) as exc:
+        read_table(path, "trainees")
+    assert "not found" in _one_line_error(exc, path)
+
+
+def test_a_directory_is_not_a_file(tmp_path):
+    with pytest.raises(InputError):
+        read_table(tmp_path, "trainees")
+
+
+def test_truncated_xlsx(tmp_path):
+    good = _xlsx(tmp_path / "good.xlsx", {"Sheet1": {"cells": _block([HEADER, *ROWS])}})
+    data = good.read_bytes()
+    path = tmp_path / "truncated.xlsx"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputError) as exc:
+        read_table(path, "trainees")
+    assert "damaged or truncated" in _one_line_error(exc, path)
+
+
+def test_xlsx_with_a_damaged_sheet(tmp_path):
+    good = _xlsx(tmp_path / "good.xlsx", {"Sheet1": {"cells": _block([HEADER, *ROWS])}})
+    path = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            dst.writestr(item, data)
+    with pytest.raises(InputError) as exc:
+        read_table(path, "trainees")
+    _one_line_error(exc, path)
+
+
+def test_encrypted_ole_file(tmp_path):
+    path = tmp_path / "secret.xlsx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1000 + "EncryptionInfo".encode("utf-16-le") + b"\x00" * 1000)
+    with pytest.raises(InputError) as exc:
+        read_table(path, "trainees")
+    assert "encrypted" in _one_line_error(exc, path)
+
+
+def test_broken_ole_file(tmp_path):
+    path = tmp_path / "broken.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 8)
+    with pytest.raises(InputError) as exc:
+        read_table(path, "trainees")
+    _one_line_error(exc, path)
+
+
+def test_binary_garbage(tmp_path):
+    path = tmp_path / "garbage.csv"
+    path.write_bytes(bytes((i * 7919 + 13) % 256 for i in range(5000)))
+    with pytest.raises(InputError) as exc:
+        read_table(path, "trainees")
+    _one_line_error(exc, path)
+
+
+def test_zip_that_is_not_a_workbook(tmp_path):
+    path = tmp_path / "archive.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("readme.txt", "hello")
+    with pytest.raises(InputError) as exc:
+        read_table(path, "trainees")
+    _one_line_error(exc, path)
+
+
+def test_invalid_bytes_in_a_gb18030_csv(tmp_path):
+    path = tmp_path / "bad.csv"
+    data = _csv_bytes([HEADER, ROWS[0]], "gb18030") + b"\xff\xfe\xff,1\r\n" + _csv_bytes([ROWS[1]], "gb18030")
+    path.write_bytes(data)
+    with pytest.raises(InputError) as exc:
+        read_table(path, "trainees")
+    message = _one_line_error(exc, path)
+    assert "line 3" in message
+
+
+def test_invalid_bytes_after_a_utf8_bom(tmp_path):
+    path = tmp_path / "bad_bom.csv"
+    path.write_bytes(codecs.BOM_UTF8 + _csv_bytes([HEADER, ROWS[0]]) + b"\xff\xfe,1\r\n")
+    with pytest.raises(InputError) as exc:
+        read_table(path, "trainees")
+    assert "line 3" in _one_line_error(exc, path)
+
+
+def test_no_recognisable_header(tmp_path):
+    path = tmp_path / "other.csv"
+    path.write_bytes(_csv_bytes([["日期", "摘要", "借方", "贷方"], ["2019-07-01", "购买", "10", ""]]))
+    with pytest.raises(InputError) as exc:
+        read_table(path, "trainees")
+    message = _one_line_error(exc, path)
+    assert "日期" in message and "摘要" in message and "贷方" in message
+
+
+def test_no_recognisable_header_in_a_workbook(tmp_path):
+    path = _xlsx(
+        tmp_path / "other.xlsx",
+        {"A": {"cells": {(1, 1): "科目", (1, 2): "金额"}}, "B": {"cells": {(2, 2): "备注"}}},
+    )
+    with pytest.raises(InputError) as exc:
+        read_table(path, "trainees")
+    message = _one_line_error(exc, path)
+    assert "科目" in message and "备注" in message
+
+
+def test_html_saved_as_xls(tmp_path):
+    path = tmp_path / "export.xls"
+    path.write_bytes(b"<html><body><table><tr><td>x</td></tr></table></body></html>")
+    with pytest.raises(InputError) as exc:
+        read_table(path, "trainees")
+    _one_line_error(exc, path)
+
+
+def test_read_from_bytes_helpers_do_not_leak_files(tmp_path):
+    # a smoke check that read_table accepts str paths too
+    path = tmp_path / "plain.csv"
+    path.write_bytes(_csv_bytes([HEADER, *ROWS]))
+    assert read_table(str(path), "trainees").data.num_rows == 3
+    assert io  # keep the import for ad-hoc debugging
