@@ -111,3 +111,16 @@ def test_missing_inputs_mean_skipped_not_passed():
             assert "no " in by_code[code].detail
     assert by_code["R202"].status is Status.PASSED
     assert Severity.ERROR > Severity.WARNING > Severity.INFO
+
+
+def test_every_rule_has_chinese_doc():
+    from trainaudit.report.console import explain_rule
+    from trainaudit.rules.docs_zh import DOCS_ZH
+    from trainaudit.rules.registry import get_rule
+
+    for rule in all_rules():
+        assert rule.code in DOCS_ZH, f"{rule.code} has no DOCS_ZH entry"
+        assert re.search(r"[\u4e00-\u9fff]", DOCS_ZH[rule.code]), rule.code
+    text = explain_rule(get_rule("P403"), "zh")
+    assert "1000" in text
+    assert DOCS_ZH["P403"] in text

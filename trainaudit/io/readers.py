@@ -23,7 +23,9 @@ class LoadedTable:
     data: pa.Table
     """canonical columns present in the file (text as the user typed it), `_source`,
     `_sheet`, `_row` (the row number the user sees) and, for tables with an ID column,
-    `id_number__numeric` (true where the cell was stored as a number)."""
+    `id_number__numeric` (true where the cell was stored as a number of 16 digits or
+    more, 10^15 and up: one whose tail Excel or float64 has lost; a 15-digit legacy ID
+    typed as a number is exact and is not flagged)."""
     original: pa.Table
     """every column of the user's table as text, under the user's own header names,
     plus `_row`; used to write fresh sheets for csv/parquet inputs."""
@@ -127,14 +129,10 @@ def sniff_kind(path: Path) -> str:
 # --- xlsx (fastexcel) ----------------------------------------------------------------------
 
 
-def _float_hint(values: list[str | None]) -> bool:
-    """Some text looks like the exact value of a float Excel stored (15 significant digits)."""
-    for v in values:
-        if v and len(v) >= 16 and v.isdigit():
-            f = float(v)
-            if int(f) == int(v) and float(f"{f:.15g}") == f:
-                return True
-    return False
+BIG_NUMBER = 1e15
+"""Numbers from here up have 16 digits or more: Excel keeps 15 significant digits and a
+float64 about 15.9, so an ID stored as such a number has lost its tail (DOMAIN §3.4).
+Shorter numbers are exact (a 15-digit legacy ID typed as a number is safe)."""
 
 
 def _xlsx_grids(path: Path) -> tuple[list[SheetGrid], list[str]]:
@@ -165,20 +163,35 @@ def _xlsx_grids(path: Path) -> tuple[list[SheetGrid], list[str]]:
             continue
         infos = sheet.available_columns()
         layout = scan_sheet_xml(path, xml_paths.get(sheet_name))
+        first_row = layout.first_row or 1
 
-        def numeric_cells(col: int, _name=sheet_name, _infos=infos) -> np.ndarray:
-            # use_columns and dtypes keys are absolute column indices in fastexcel 0.21
+        def numeric_cells(
+            col: int, _name=sheet_name, _infos=infos, _layout=layout, _first=first_row, _batch=batch
+        ) -> np.ndarray:
+            _n = _batch.num_rows
             where = _infos[col].absolute_index
-            flags = reader.load_sheet(
+            flags = np.zeros(_n, dtype=bool)
+            if _layout.numbers_complete:
+                # the XML scan saw every number cell of 16 digits or more: no second read
+                at = np.asarray(_layout.numbers.get(where, []), dtype=np.int64) - _first
+                flags[at[(at >= 0) & (at < _n)]] = True
+                return flags
+            # A second read of the one column as booleans: a number cell gives a value, a
+            # text cell null. use_columns and dtypes keys are absolute column indices
+            # (fastexcel 0.21). The text of a number cell is its exact value, all digits.
+            typed = reader.load_sheet(
                 _name, header_row=None, dtypes={where: "boolean"}, use_columns=[where]
-            ).to_arrow()
-            return ~np.asarray(pc.is_null(flags.column(0)).to_numpy(zero_copy_only=False))
+            ).to_arrow().column(0)
+            big = pc.fill_null(pc.match_substring_regex(_batch.column(col), r"^\d{16,}(\.\d*)?$"), False)
+            found = np.asarray(pc.and_(pc.is_valid(typed), big).to_numpy(zero_copy_only=False))
+            flags[: min(_n, len(found))] = found[:_n]
+            return flags
 
         grids.append(
             SheetGrid(
                 name=sheet_name,
                 columns=[batch.column(i) for i in range(batch.num_columns)],
-                first_row=layout.first_row or 1,
+                first_row=first_row,
                 first_col=infos[0].absolute_index,
                 numeric_cells=numeric_cells,
                 merges=layout.merges,
@@ -233,7 +246,10 @@ def _calamine_grids(path: Path) -> tuple[list[SheetGrid], list[str]]:
         ]
 
         def numeric_cells(col: int, _typed=typed) -> np.ndarray:
-            return np.array([isinstance(v, (int, float)) and not isinstance(v, bool) for v in _typed[col]])
+            return np.array(
+                [isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) >= BIG_NUMBER for v in _typed[col]],
+                dtype=bool,
+            )
 
         start = sheet.start or (0, 0)
         grids.append(SheetGrid(meta.name, columns, start[0] + 1, start[1], numeric_cells, merges))
@@ -321,11 +337,14 @@ def _csv_grid(path: Path) -> tuple[SheetGrid, str]:
     rows: list[list[str]] = []
     lines: list[int] = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    last_line = 0
     try:
         for record in reader:
             rows.append(record)
-            # line_num is the record's last line; a quoted field may span several.
-            lines.append(reader.line_num - sum(field.count("\n") for field in record))
+            # A record starts on the line after the previous one ended (line_num is the
+            # last line read; a quoted field may span several).
+            lines.append(last_line + 1)
+            last_line = reader.line_num
     except csv.Error as exc:
         raise InputError(f"{path}: line {reader.line_num}: {exc}") from None
     width = max((len(r) for r in rows), default=0)
@@ -359,8 +378,11 @@ def _parquet_grid(path: Path) -> SheetGrid:
         columns.append(pa.concat_arrays([header[i], pc.cast(col, pa.string())]))
 
     def numeric_cells(col: int) -> np.ndarray:
-        flags = np.full(len(columns[col]), floats[col])
-        flags[0] = False
+        flags = np.zeros(len(columns[col]), dtype=bool)
+        if floats[col]:
+            values = table.column(col).combine_chunks()
+            big = pc.fill_null(pc.greater_equal(pc.abs(values), BIG_NUMBER), False)
+            flags[1:] = np.asarray(big.to_numpy(zero_copy_only=False))
         return flags
 
     return SheetGrid(name="", columns=columns, first_row=1, first_col=0, numeric_cells=numeric_cells)
@@ -418,11 +440,16 @@ def find_header(head: list[list[str | None]], table: str, aliases: dict[str, str
 
 
 def _fill_merged(columns: list[pa.Array], grid: SheetGrid, header_row: int) -> list[pa.Array]:
-    """Vertically merged data cells (one class name over 40 rows): copy the value down."""
+    """Vertically merged data cells (one class name over 40 rows): copy the value down,
+    and across when the block is wider than one column.
+
+    A merge one row high is layout, not data: a section title, a `合计` label or a
+    `填表人：` line spread across the table. Copying it across would put the label into
+    the ID column and make the row look like a record."""
     touched: dict[int, list] = {}
     for r1, c1, r2, c2 in grid.merges:
         top, left = r1 - grid.first_row, c1 - grid.first_col
-        if r1 <= header_row or not 0 <= left < len(columns) or top >= len(columns[left]):
+        if r2 <= r1 or r1 <= header_row or not 0 <= left < len(columns) or top >= len(columns[left]):
             continue
         value = touched.setdefault(left, columns[left].to_pylist())[top]
         for c in range(left, min(c2 - grid.first_col + 1, len(columns))):
@@ -464,15 +491,31 @@ def _assemble(
     keep = np.zeros(n, dtype=bool)
     for col in mapped:
         keep |= np.asarray(pc.is_valid(col).to_numpy(zero_copy_only=False))
+    def flags(values: pa.Array) -> np.ndarray:
+        return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
+
     footer = np.zeros(n, dtype=bool)
     for col in mapped:
-        footer |= np.asarray(pc.fill_null(pc.match_substring_regex(col, _FOOTER.pattern), False).to_numpy(zero_copy_only=False))
+        footer |= flags(pc.match_substring_regex(col, _FOOTER.pattern))
+    # A repeated header (pages of a printed roster pasted together): two of its cells, or
+    # its ID cell alone, equal to the header labels, either row of a two-level header.
+    header_rows = [match.labels]
+    if match.row > 0:
+        header_rows.append([v or "" for v in grid.head(match.row + 1)[match.row - 1]])
+    label_hits = np.zeros(n, dtype=np.int64)
+    for canonical, index in match.mapping.items():
+        hit = np.zeros(n, dtype=bool)
+        for labels in header_rows:
+            if labels[index]:
+                hit |= flags(pc.equal(columns[index], labels[index]))
+        label_hits += hit
+        if canonical == "id_number":
+            label_hits += hit  # an ID cell that reads 身份证号码 is never a record
+    keep &= label_hits < 2
     if "id_number" in match.mapping:
+        # 合计 with an ID next to it is a person's row after all (a category 负责人, say)
         id_col = columns[match.mapping["id_number"]]
-        footer &= np.asarray(pc.is_null(id_col).to_numpy(zero_copy_only=False))
-        header_text = match.labels[match.mapping["id_number"]]
-        repeated = np.asarray(pc.fill_null(pc.equal(id_col, header_text), False).to_numpy(zero_copy_only=False))
-        keep &= ~repeated
+        footer &= flags(pc.is_null(id_col)) | flags(pc.match_substring_regex(id_col, _FOOTER.pattern))
     keep &= ~footer
     mask = pa.array(keep)
 
@@ -515,19 +558,13 @@ def _assemble(
 
 
 def _numeric_ids(grid: SheetGrid, match: HeaderMatch, start: int, keep: np.ndarray, ids: pa.Array) -> pa.Array:
-    """Which ID cells the file stored as numbers (Excel keeps only 15 significant digits).
-
-    Reading cell types costs a second pass over the sheet, so it is done only when some
-    ID text has the tell-tale shape of a float's exact value (DOMAIN §3.4), or the file
-    is small enough for the pass to be cheap.
-    """
+    """Which ID cells the file stored as numbers of 16 digits or more (Excel keeps only
+    15 significant digits, DOMAIN §3.4)."""
     if grid.numeric_cells is None:
         return pa.array(np.zeros(len(ids), dtype=bool))
-    values = ids.to_pylist()
-    if len(values) > 20_000 and not _float_hint(values):
-        return pa.array(np.zeros(len(ids), dtype=bool))
-    flags = grid.numeric_cells(match.mapping["id_number"])
-    return pa.array(np.asarray(flags[start:], dtype=bool)[keep])
+    flags = np.asarray(grid.numeric_cells(match.mapping["id_number"]), dtype=bool)
+    flags = np.pad(flags, (0, max(0, grid.height - len(flags))))[: grid.height]
+    return pa.array(flags[start:][keep])
 
 
 def _short(exc: Exception) -> str:
@@ -564,8 +601,10 @@ def read_table(path: str | Path, table: str, extra_aliases: dict[str, list[str]]
     for grid in grids:
         match = find_header(grid.head(HEADER_SCAN_ROWS), table, aliases)
         if match is None:
-            first = next((r for r in grid.head(HEADER_SCAN_ROWS) if any(r)), [])
-            seen.extend(str(v) for v in first if v)
+            # the fullest row near the top is the best guess at the user's header
+            head = grid.head(HEADER_SCAN_ROWS)
+            fullest = max(head, key=lambda r: sum(1 for v in r if v), default=[])
+            seen.extend(str(v) for v in fullest if v)
             continue
         if best is None or match.score > best[0].score:
             best = (match, grid)

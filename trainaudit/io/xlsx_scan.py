@@ -1,6 +1,7 @@
 """A streaming look inside an xlsx sheet's XML for what fastexcel does not tell us:
-the row number of the first non-empty row (calamine drops leading empty rows) and the
-merged-cell ranges (kept at the end of the sheet XML)."""
+the row number of the first non-empty row (calamine drops leading empty rows), the
+merged-cell ranges (kept at the end of the sheet XML) and the number cells too long for
+Excel to hold exactly (ID numbers typed as numbers, DOMAIN §3.4), all in the one pass."""
 
 from __future__ import annotations
 
@@ -27,6 +28,10 @@ class SheetLayout:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     """(first_row, first_col, last_row, last_col): rows 1-based, columns 0-based"""
     xml_bytes: int = 0
+    numbers: dict[int, list[int]] = field(default_factory=dict)
+    """0-based column -> 1-based rows of the number cells holding 10^15 or more"""
+    numbers_complete: bool = True
+    """false when some such cell could not be placed (no `r` attribute): ask the reader"""
 
 
 def column_number(letters: bytes | str) -> int:
@@ -85,17 +90,66 @@ def sheet_xml_paths(path: Path) -> dict[str, str]:
     return out
 
 
+_MERGE_ZONE = re.compile(rb"<(?:\w+:)?mergeCells\b")
+"""Where the merged ranges start (a `<` inside text is escaped, so text cannot fake it)."""
+_BIG_NUMBER = re.compile(
+    rb"<(?:\w+:)?v>\s*(?:\d{16,}(?:\.\d*)?|\d(?:\.\d+)?[eE]\+?(?:1[5-9]|[2-9]\d))\s*</(?:\w+:)?v>"
+)
+"""A cell value of 10^15 or more: 16 digits or more, which Excel cannot hold exactly."""
+_CELL_START = re.compile(rb"<(?:\w+:)?c\b([^>]*)>")
+_CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_CELL_TYPE = re.compile(rb'\bt="(\w+)"')
+_DIGIT_RUNS = bytes.maketrans(b"123456789", b"000000000")
+_OVERLAP = 2048
+"""Bytes of the previous chunk scanned again, so that no cell is cut in two."""
+
+
+def _maybe_big_numbers(window: bytes) -> bool:
+    """Cheap test before the regex: an exponent or a run of 16 digits."""
+    return b"E+" in window or b"e+" in window or b"0" * 16 in window.translate(_DIGIT_RUNS)
+
+
+def _record_big_numbers(layout: SheetLayout, window: bytes, base: int, seen_upto: int) -> int:
+    """Number cells of 16 digits or more in `window` (which starts at absolute offset
+    `base`) whose value starts after `seen_upto`; returns the new `seen_upto`."""
+    for m in _BIG_NUMBER.finditer(window):
+        if base + m.start() <= seen_upto:
+            continue
+        seen_upto = base + m.start()
+        cell = None
+        for cell in _CELL_START.finditer(window, max(0, m.start() - _OVERLAP), m.start()):
+            pass  # the last cell tag opened before the value
+        if cell is None:
+            layout.numbers_complete = False
+            continue
+        kind = _CELL_TYPE.search(cell.group(1))
+        if kind and kind.group(1) != b"n":
+            continue  # text (a formula's string result, inline or shared string)
+        ref = _CELL_REF.search(cell.group(1))
+        if ref is None:
+            layout.numbers_complete = False
+            continue
+        col = column_number(ref.group(1)) - 1
+        layout.numbers.setdefault(col, []).append(int(ref.group(2)))
+    return seen_upto
+
+
 def scan_sheet_xml(path: Path, member: str | None, limit: int = MAX_SHEET_XML_BYTES) -> SheetLayout:
-    """One streaming pass: first non-empty row number, merged ranges, expanded size."""
+    """One streaming pass: first non-empty row number, merged ranges, number cells of 16
+    digits or more, expanded size."""
     from ..errors import InputError
 
     layout = SheetLayout()
     if member is None:
+        layout.numbers_complete = False
         return layout
     tail = b""
     pending = b""
     row_counter = 0
     merge_zone = False
+    previous = b""  # the end of the previous chunk, for values cut in two
+    offset = 0  # absolute offset of the current chunk
+    seen_upto = -1
     try:
         with zipfile.ZipFile(path) as zf, zf.open(member) as fh:
             while chunk := fh.read(1 << 20):
@@ -116,10 +170,15 @@ def scan_sheet_xml(path: Path, member: str | None, limit: int = MAX_SHEET_XML_BY
                             layout.first_row = row_counter
                             break
                     pending = b"" if layout.first_row else pending[last_end:]
+                scanned = previous + chunk
+                if _maybe_big_numbers(scanned):
+                    seen_upto = _record_big_numbers(layout, scanned, offset - len(previous), seen_upto)
+                previous = chunk[-_OVERLAP:]
+                offset += len(chunk)
                 window = tail + chunk
-                if not merge_zone and b"mergeCell" in window:
+                if not merge_zone and (zone := _MERGE_ZONE.search(window)):
                     merge_zone = True
-                    window = window[window.find(b"mergeCell") - 8 :]
+                    window = window[zone.start() :]
                 if merge_zone:
                     tail = window
                 else:

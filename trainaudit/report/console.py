@@ -111,5 +111,10 @@ def explain_rule(rule: Rule, lang: str) -> str:
     lines.append(("所需输入：" if lang == "zh" else "Reads: ") + reads)
     if rule.needs:
         lines.append(("所需列：" if lang == "zh" else "Needs columns: ") + ", ".join(rule.needs))
-    lines += ["", rule.doc]
+    doc = rule.doc
+    if lang == "zh":
+        from ..rules.docs_zh import DOCS_ZH
+
+        doc = DOCS_ZH.get(rule.code, rule.doc)
+    lines += ["", doc]
     return "\n".join(lines)
