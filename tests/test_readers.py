@@ -305,6 +305,165 @@ def test_parquet_with_a_float_id_column(tmp_path):
     assert _column(read_table(text_path, "trainees"), "id_number__numeric") == [False, False]
 
 
+def test_merged_footer_and_section_rows_are_not_records(tmp_path):
+    rows = [
+        HEADER,
+        ["一、电工班", None, None, None, None, None, None, None],  # a section title across the table
+        ROWS[0],
+        ROWS[1],
+        ["合计", None, None, None, None, None, None, None],
+        ["填表人：王芳        审核人：李强", None, None, None, None, None, None, None],
+    ]
+    merges = ["A2:H2", "A5:B5", "A6:H6"]
+    path = _xlsx(tmp_path / "merged_footer.xlsx", {"Sheet1": {"cells": _block(rows), "merge": merges}})
+    table = read_table(path, "trainees")
+    assert _column(table, "id_number")[-2:] == [ID1, ID2]
+    assert "合计" not in _column(table, "name")
+    assert all(not (name or "").startswith("填表人") for name in _column(table, "name"))
+    assert all(v != "一、电工班" for v in _column(table, "id_number"))
+
+
+def test_a_person_whose_category_looks_like_a_footer_word_is_kept(tmp_path):
+    header = [*HEADER, "人员类别"]
+    rows = [header, [*ROWS[0], "负责人"], [*ROWS[1], "农民工"]]
+    path = _xlsx(tmp_path / "category.xlsx", {"Sheet1": {"cells": _block(rows)}})
+    table = read_table(path, "trainees")
+    assert _column(table, "category") == ["负责人", "农民工"]
+
+
+def test_repeated_two_level_header_is_dropped(tmp_path):
+    top = ["姓名", "身份证号码", "培训机构", "班级编号", "培训工种", "培训等级", "培训时间", None]
+    sub = [None, None, None, None, None, None, "开班日期", "结业日期"]
+    rows = [top, sub, ROWS[0], ROWS[1], top, sub, ROWS[2]]
+    merges = ["G1:H1", "G5:H5"] + [f"{c}1:{c}2" for c in "ABCDEF"] + [f"{c}5:{c}6" for c in "ABCDEF"]
+    path = _xlsx(tmp_path / "pages.xlsx", {"Sheet1": {"cells": _block(rows), "merge": merges}})
+    table = read_table(path, "trainees")
+    assert _column(table, "name") == ["张三", "李四", "王五"]
+    assert _column(table, "_row") == [3, 4, 7]
+
+
+def test_numeric_15_digit_legacy_id_is_not_flagged(tmp_path):
+    rows = [list(r) for r in ROWS]
+    rows[0][1] = 110105491231002  # exact as a number: a safe legacy ID
+    rows[1][1] = 4405241880010100  # 16 digits: the 16th is already at risk
+    path = _xlsx(tmp_path / "legacy_number.xlsx", {"Sheet1": {"cells": _block([HEADER, *rows])}})
+    table = read_table(path, "trainees")
+    assert _column(table, "id_number__numeric") == [False, True, False]
+
+
+def test_numeric_flags_without_the_xml_scan(tmp_path, monkeypatch):
+    """When the sheet XML cannot place the number cells, the reader asks fastexcel."""
+    from trainaudit.io import readers, xlsx_scan
+
+    rows = [list(r) for r in ROWS]
+    rows[0][1] = NUMERIC_ID
+    rows[2][1] = 110105491231002
+    cells = {(1, 1): "花名册"}
+    cells.update(_block([HEADER, *rows], top=3, left=2))
+    path = _xlsx(tmp_path / "fallback.xlsx", {"Sheet1": {"cells": cells}})
+
+    def scan(*args, **kwargs):
+        layout = xlsx_scan.scan_sheet_xml(*args, **kwargs)
+        layout.numbers_complete = False
+        layout.numbers.clear()
+        return layout
+
+    monkeypatch.setattr(readers, "scan_sheet_xml", scan)
+    table = read_table(path, "trainees")
+    assert _column(table, "_row") == [4, 5, 6]
+    assert _column(table, "id_number__numeric") == [True, False, False]
+
+
+def test_number_cells_found_by_the_xml_scan():
+    from trainaudit.io.xlsx_scan import SheetLayout, _record_big_numbers
+
+    xml = (
+        b'<row r="4"><c r="B4" s="1"><v>3.70523196906116e+17</v></c><c r="C4" t="s"><v>12345678901234567</v></c>'
+        b'<c r="D4" t="str"><f>A1</f><v>370523196906116000</v></c><c r="E4"><v>110105491231002</v></c>'
+        b'<c r="F4" t="n"><f>B4*1</f><v>3.7052319690611603E+17</v></c><x:c r="G4"><x:v>4405241880010100</x:v></x:c></row>'
+    )
+    layout = SheetLayout()
+    _record_big_numbers(layout, xml, 0, -1)
+    assert layout.numbers == {1: [4], 5: [4], 6: [4]}
+    assert layout.numbers_complete
+
+
+def test_calamine_and_fastexcel_agree_on_an_xlsx(tmp_path):
+    """The xls/ods path (python-calamine) on the same workbook gives the same table."""
+    from trainaudit.io import readers
+
+    rows = [list(r) for r in ROWS]
+    rows[0][1] = NUMERIC_ID
+    rows[1][2] = rows[2][2] = None
+    cells = {(2, 3): "2019年花名册"}
+    cells.update(_block([HEADER, *rows, ["合计", None, None, None, None, None, None, None]], top=4, left=3))
+    path = _xlsx(tmp_path / "both.xlsx", {"封面": {"cells": {(1, 1): "封面"}}, "花名册": {"cells": cells, "merge": ["E5:E7"]}})
+    via_fastexcel = read_table(path, "trainees")
+    grids, hidden = readers._calamine_grids(path)
+    fast_grids, _ = readers._xlsx_grids(path)
+    assert [(g.name, g.first_row, g.first_col, g.height) for g in grids] == [
+        (g.name, g.first_row, g.first_col, g.height) for g in fast_grids
+    ]
+    assert sorted(grids[1].merges) == sorted(fast_grids[1].merges)
+    ods_path = tmp_path / "both.ods"  # any name: read_table dispatches on content, so call through
+    monkey = readers._xlsx_grids
+    try:
+        readers._xlsx_grids = readers._calamine_grids  # type: ignore[assignment]
+        via_calamine = read_table(path, "trainees")
+    finally:
+        readers._xlsx_grids = monkey  # type: ignore[assignment]
+    assert via_calamine.data.to_pydict() == via_fastexcel.data.to_pydict()
+    assert via_calamine.column_index == via_fastexcel.column_index
+    assert not ods_path.exists()
+
+
+def _write_ods(path: Path, sheets: dict[str, list[list]]) -> Path:
+    """A minimal OpenDocument spreadsheet (what LibreOffice and WPS write, stripped down)."""
+    from xml.sax.saxutils import escape
+
+    def cell(v) -> str:
+        if v is None:
+            return "<table:table-cell/>"
+        if isinstance(v, (int, float)):
+            return f'<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p></table:table-cell>'
+        return f'<table:table-cell office:value-type="string"><text:p>{escape(v)}</text:p></table:table-cell>'
+
+    body = "".join(
+        f'<table:table table:name="{escape(name)}">'
+        + "".join("<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in rows)
+        + "</table:table>"
+        for name, rows in sheets.items()
+    )
+    ns = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2">'
+        f"<office:body><office:spreadsheet>{body}</office:spreadsheet></office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", content)
+    return path
+
+
+def test_ods_workbook(tmp_path):
+    rows = [[], [None, None, "2019年花名册"], [None, None, *HEADER]]
+    rows += [[None, None, *r] for r in ROWS]
+    rows[3][3] = NUMERIC_ID
+    rows[5][3] = 110105491231002
+    path = _write_ods(tmp_path / "roster.ods", {"封面": [["封面"]], "花名册": rows})
+    table = read_table(path, "trainees")
+    assert table.info.kind == "ods"
+    assert table.info.sheet == "花名册"
+    assert _column(table, "_row") == [4, 5, 6]
+    assert table.column_index["name"] == 2
+    assert _column(table, "id_number__numeric") == [True, False, False]
+    assert _column(table, "id_number")[1:] == [ID2, "110105491231002"]
+
+
 # --- text files ---------------------------------------------------------------------------------
 
 
@@ -357,6 +516,21 @@ def test_csv_with_a_quoted_multi_line_cell(tmp_path):
     assert _column(table, "name") == ["张三", "李四", "王五", "赵六", "王五"]
     assert _column(table, "_row") == [2, 3, 6, 7, 9]  # the line each record starts on
     assert _column(table, "institution")[1] == "阳光职业\r\n培训学校\r\n（总部）"
+
+
+def test_csv_line_numbers_with_odd_line_endings(tmp_path):
+    path = tmp_path / "mac.csv"  # classic Mac line endings, and a lone CR inside a quoted cell
+    text = "\r".join([",".join(HEADER), ",".join(ROWS[0]), '李四,{},"阳光\r学校",B,电工,初级,2019-07-01,2019-07-15'.format(ID2), ",".join(ROWS[2])])
+    path.write_bytes(text.encode("utf-8"))
+    table = read_table(path, "trainees")
+    assert _column(table, "_row") == [2, 3, 5]
+
+
+def test_csv_one_line_per_record(tmp_path):
+    path = tmp_path / "plain_rows.csv"
+    path.write_bytes(_csv_bytes([HEADER, *ROWS, *ROWS]))
+    table = read_table(path, "trainees")
+    assert _column(table, "_row") == [2, 3, 4, 5, 6, 7]
 
 
 def test_csv_blank_lines_and_semicolons(tmp_path):
@@ -589,6 +763,15 @@ def test_no_recognisable_header(tmp_path):
         read_table(path, "trainees")
     message = _one_line_error(exc, path)
     assert "日期" in message and "摘要" in message and "贷方" in message
+
+
+def test_no_recognisable_header_below_a_title(tmp_path):
+    path = tmp_path / "titled.csv"
+    path.write_bytes(_csv_bytes([["2019年培训台账"], ["学员", "证件", "单位"], ["张三", ID1, "阳光"]]))
+    with pytest.raises(InputError) as exc:
+        read_table(path, "trainees")
+    message = _one_line_error(exc, path)
+    assert "学员" in message and "证件" in message and "单位" in message
 
 
 def test_no_recognisable_header_in_a_workbook(tmp_path):
