@@ -7,6 +7,7 @@ ID numbers, which are nearly all distinct, go through vectorised Arrow kernels (
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from collections.abc import Callable
@@ -224,7 +225,7 @@ def parse_amount(value: str | None) -> float | None:
         number = float(text)
     except ValueError:
         return None
-    return number if number == number else None  # NaN is not an amount
+    return number if math.isfinite(number) else None  # NaN and inf are not amounts
 
 
 def normalise_digits(value: str | None) -> str | None:

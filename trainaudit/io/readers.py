@@ -298,10 +298,13 @@ def _csv_grid_fast(text: str, delimiter: str) -> SheetGrid | None:
     """
     import pyarrow.csv as pacsv
 
-    if "\n\n" in text or "\n\r\n" in text:
-        return None
+    if "\n\n" in text or "\n\r\n" in text or text.count("\r") != text.count("\r\n"):
+        return None  # blank lines, or lone CR line ends (classic Mac) that Arrow and the count below miss
     first_line = text.split("\n", 1)[0]
-    width = len(next(csv.reader([first_line], delimiter=delimiter), []))
+    try:
+        width = len(next(csv.reader([first_line], delimiter=delimiter), []))
+    except csv.Error:
+        return None
     if width == 0:
         return None
     try:
@@ -473,6 +476,11 @@ def _unique_labels(labels: list[str]) -> list[str]:
     return out
 
 
+def _flags(values: pa.Array) -> np.ndarray:
+    """A boolean Arrow array as numpy, null as false."""
+    return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
 def _assemble(
     grid: SheetGrid, match: HeaderMatch, table: str, path: Path, kind: str, sha: str, notes: list[str]
 ) -> LoadedTable:
@@ -490,13 +498,10 @@ def _assemble(
     mapped = [columns[i] for i in match.mapping.values()]
     keep = np.zeros(n, dtype=bool)
     for col in mapped:
-        keep |= np.asarray(pc.is_valid(col).to_numpy(zero_copy_only=False))
-    def flags(values: pa.Array) -> np.ndarray:
-        return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
-
+        keep |= _flags(pc.is_valid(col))
     footer = np.zeros(n, dtype=bool)
     for col in mapped:
-        footer |= flags(pc.match_substring_regex(col, _FOOTER.pattern))
+        footer |= _flags(pc.match_substring_regex(col, _FOOTER.pattern))
     # A repeated header (pages of a printed roster pasted together): two of its cells, or
     # its ID cell alone, equal to the header labels, either row of a two-level header.
     header_rows = [match.labels]
@@ -507,7 +512,7 @@ def _assemble(
         hit = np.zeros(n, dtype=bool)
         for labels in header_rows:
             if labels[index]:
-                hit |= flags(pc.equal(columns[index], labels[index]))
+                hit |= _flags(pc.equal(columns[index], labels[index]))
         label_hits += hit
         if canonical == "id_number":
             label_hits += hit  # an ID cell that reads 身份证号码 is never a record
@@ -515,7 +520,7 @@ def _assemble(
     if "id_number" in match.mapping:
         # 合计 with an ID next to it is a person's row after all (a category 负责人, say)
         id_col = columns[match.mapping["id_number"]]
-        footer &= flags(pc.is_null(id_col)) | flags(pc.match_substring_regex(id_col, _FOOTER.pattern))
+        footer &= _flags(pc.is_null(id_col)) | _flags(pc.match_substring_regex(id_col, _FOOTER.pattern))
     keep &= ~footer
     mask = pa.array(keep)
 

@@ -176,7 +176,7 @@ def scan_sheet_xml(path: Path, member: str | None, limit: int = MAX_SHEET_XML_BY
                 previous = chunk[-_OVERLAP:]
                 offset += len(chunk)
                 window = tail + chunk
-                if not merge_zone and (zone := _MERGE_ZONE.search(window)):
+                if not merge_zone and b"mergeCells" in window and (zone := _MERGE_ZONE.search(window)):
                     merge_zone = True
                     window = window[zone.start() :]
                 if merge_zone:
