@@ -224,3 +224,25 @@ def test_mask_id_on_valid_ids(good):
 def test_legacy_upgrade_round_trip(region, birth, sequence):
     legacy = f"{region}{birth:%y%m%d}{sequence:03d}"
     assert normalise_id(legacy) == make_id(region, birth, sequence)
+
+
+def _reference_check(body17: str) -> str:
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return "10X98765432"[sum(int(d) * w for d, w in zip(body17, weights, strict=True)) % 11]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet="0123456789X", min_size=14, max_size=19) | st.none(), max_size=40), st.integers(0, 5))
+def test_vectorised_checksum_matches_the_table_method(values, cut):
+    arr = pa.array(values, pa.string()).slice(min(cut, len(values)))  # an offset into the buffers
+    expected = [
+        (v[17] == _reference_check(v[:17])) if v is not None and len(v) == 18 and v[:17].isdigit() else None
+        for v in values[min(cut, len(values)) :]
+    ]
+    assert checksum_ok(arr).to_pylist() == expected
+    upgraded, legacy = upgrade_legacy(arr)
+    for raw, new, was in zip(arr.to_pylist(), upgraded.to_pylist(), legacy.to_pylist(), strict=True):
+        if raw is not None and len(raw) == 15 and raw.isdigit():
+            assert was and new == raw[:6] + "19" + raw[6:] + _reference_check(raw[:6] + "19" + raw[6:])
+        else:
+            assert not was and new == raw

@@ -379,12 +379,32 @@ def test_number_cells_found_by_the_xml_scan():
     xml = (
         b'<row r="4"><c r="B4" s="1"><v>3.70523196906116e+17</v></c><c r="C4" t="s"><v>12345678901234567</v></c>'
         b'<c r="D4" t="str"><f>A1</f><v>370523196906116000</v></c><c r="E4"><v>110105491231002</v></c>'
-        b'<c r="F4" t="n"><f>B4*1</f><v>3.7052319690611603E+17</v></c><x:c r="G4"><x:v>4405241880010100</x:v></x:c></row>'
+        b'<c r="F4" t="n"><f>B4*1</f><v>3.7052319690611603E+17</v></c><x:c r="G4"><x:v>4405241880010100</x:v></x:c>'
+        b'<c r="H4"><v>3.70523196906116E+017</v></c><c r="I4"><v>1.5E+14</v></c><c r="J4"><v>43647</v></c></row>'
     )
     layout = SheetLayout()
     _record_big_numbers(layout, xml, 0, -1)
-    assert layout.numbers == {1: [4], 5: [4], 6: [4]}
+    assert layout.numbers == {1: [4], 5: [4], 6: [4], 7: [4]}
     assert layout.numbers_complete
+
+
+@pytest.mark.parametrize("shift", [-40, -25, -12, -5, 0, 3, 9, 30])
+def test_number_cells_cut_by_the_read_chunks(tmp_path, shift):
+    """A number cell whose tag or value straddles the 1 MiB read boundary is found once."""
+    from trainaudit.io.xlsx_scan import scan_sheet_xml
+
+    head = b'<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+    filler = b'<row r="2"><c r="A2" t="s"><v>1</v></c></row>'
+    target = b'<row r="3"><c r="C3"><v>3.70523196906116E+17</v></c></row>'
+    pad = (1 << 20) - len(head) - len(filler) - target.index(b"<v>") - shift
+    xml = head + filler[:-6] + b"<!--" + b"x" * (pad - 7) + b"-->" + b"</row>" + target
+    xml += b'<row r="4"><c r="C4"><v>4.4052418800101E+17</v></c></row></sheetData></worksheet>'
+    path = tmp_path / "chunks.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("sheet.xml", xml)
+    layout = scan_sheet_xml(path, "sheet.xml")
+    assert layout.numbers == {2: [3, 4]}
+    assert layout.first_row == 1
 
 
 def test_calamine_and_fastexcel_agree_on_an_xlsx(tmp_path, monkeypatch):

@@ -93,7 +93,7 @@ def sheet_xml_paths(path: Path) -> dict[str, str]:
 _MERGE_ZONE = re.compile(rb"<(?:\w+:)?mergeCells\b")
 """Where the merged ranges start (a `<` inside text is escaped, so text cannot fake it)."""
 _BIG_NUMBER = re.compile(
-    rb"<(?:\w+:)?v>\s*(?:\d{16,}(?:\.\d*)?|\d(?:\.\d+)?[eE]\+?(?:1[5-9]|[2-9]\d))\s*</(?:\w+:)?v>"
+    rb"<(?:\w+:)?v>\s*(?:\d{16,}(?:\.\d*)?|\d(?:\.\d+)?[eE]\+?0*(?:1[5-9]|[2-9]\d))\s*</(?:\w+:)?v>"
 )
 """A cell value of 10^15 or more: 16 digits or more, which Excel cannot hold exactly."""
 _CELL_START = re.compile(rb"<(?:\w+:)?c\b([^>]*)>")
