@@ -23,7 +23,16 @@ HEADER = ["序号", "姓名", "身份证号码", "性别", "联系电话", "培�
           "培训等级", "开班日期", "结业日期", "培训课时", "县区", "人员类别"]  # fmt: skip
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华平刚桂兰"
-OCCUPATIONS = ["电工", "焊工", "中式烹调师", "育婴员", "养老护理员", "美容师", "保安员", "计算机操作员"]
+OCCUPATIONS = [
+    "电工",
+    "焊工",
+    "中式烹调师",
+    "育婴员",
+    "养老护理员",
+    "美容师",
+    "保安员",
+    "计算机操作员",
+]
 LEVELS = ["五级", "四级", "三级", "专项职业能力"]
 
 
@@ -45,7 +54,9 @@ def roster_rows(n: int, seed: int = 20190701):
         days = 10 + class_no % 20
         yield [
             i + 1,
-            prng.choice(SURNAMES) + prng.choice(GIVEN) + (prng.choice(GIVEN) if prng.random() < 0.6 else ""),
+            prng.choice(SURNAMES)
+            + prng.choice(GIVEN)
+            + (prng.choice(GIVEN) if prng.random() < 0.6 else ""),
             make_id(region, birth, seq),
             "男" if seq % 2 else "女",
             f"13{prng.randrange(10**9):09d}",
@@ -92,7 +103,9 @@ print(json.dumps({{"seconds": time.perf_counter() - t0,
 
 
 def measure(body: str) -> dict:
-    out = subprocess.run([sys.executable, "-c", _CHILD.format(body=body)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD.format(body=body)], capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -102,7 +115,9 @@ def main() -> None:
     args = parser.parse_args()
     t = time.perf_counter()
     inputs = make_inputs(args.rows)
-    print(f"inputs ready in {time.perf_counter() - t:.1f} s: {', '.join(str(p.relative_to(ROOT)) for p in inputs.values())}")
+    print(
+        f"inputs ready in {time.perf_counter() - t:.1f} s: {', '.join(str(p.relative_to(ROOT)) for p in inputs.values())}"
+    )
     for kind, path in inputs.items():
         read = measure(
             f"import fastexcel; fastexcel.read_excel({str(path)!r}).load_sheet(0, header_row=None, dtypes='string').to_arrow()"

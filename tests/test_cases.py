@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from casefile import CASES, load_case, write_tables
+
 from trainaudit import api
 from trainaudit.model import Status
 from trainaudit.policy import policy_from_mapping

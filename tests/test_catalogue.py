@@ -7,14 +7,12 @@ import datetime as dt
 import re
 import string
 
-import pyarrow as pa
 import pytest
-
 from casefile import CASES
+
 from trainaudit import api
-from trainaudit.io.readers import LoadedTable
 from trainaudit.io.schema import TABLES
-from trainaudit.model import InputFile, Severity, Status
+from trainaudit.model import Severity, Status
 from trainaudit.policy import Policy
 from trainaudit.rules.registry import all_rules
 
@@ -72,22 +70,8 @@ def test_rule_has_a_case_file(code):
     assert (CASES / f"{code}.yaml").exists()
 
 
-def _empty_loaded(table: str) -> LoadedTable:
-    spec = TABLES[table]
-    data = pa.table(
-        {
-            **{c.name: pa.array([], pa.string()) for c in spec.columns},
-            "_source": pa.array([], pa.string()),
-            "_sheet": pa.array([], pa.string()),
-            "_row": pa.array([], pa.int64()),
-        }
-    )
-    info = InputFile(table, f"{table}.csv", "", "", 0, {}, 1, "csv")
-    return LoadedTable(table, info, data, data, {}, frozenset(spec.column_names))
-
-
 def test_every_rule_runs_on_empty_tables():
-    tables = {t: _empty_loaded(t) for t in TABLES}
+    tables = {t: api.empty_table(t, f"{t}.csv") for t in TABLES}
     report = api.audit_tables(
         tables, policy=Policy(), lang="en", rules=None, only_tables=None,
         audit_date=dt.date(2021, 6, 30), progress=lambda *a: None, tracer=None,
@@ -99,7 +83,7 @@ def test_every_rule_runs_on_empty_tables():
 
 
 def test_missing_inputs_mean_skipped_not_passed():
-    tables = {"trainees": _empty_loaded("trainees")}
+    tables = {"trainees": api.empty_table("trainees", "trainees.csv")}
     report = api.audit_tables(
         tables, policy=Policy(), lang="en", rules=None, only_tables=None,
         audit_date=dt.date(2021, 6, 30), progress=lambda *a: None, tracer=None,

@@ -13,7 +13,17 @@ from trainaudit.ids import make_id
 from trainaudit.report.files import COLUMNS, write_findings
 
 runner = CliRunner()
-HEADER = ["姓名", "身份证号码", "性别", "培训机构", "班级编号", "培训工种", "培训等级", "开班日期", "结业日期"]
+HEADER = [
+    "姓名",
+    "身份证号码",
+    "性别",
+    "培训机构",
+    "班级编号",
+    "培训工种",
+    "培训等级",
+    "开班日期",
+    "结业日期",
+]
 ALICE = make_id("140105", dt.date(1990, 1, 2), 123)
 BOB = make_id("140107", dt.date(1985, 5, 6), 222)
 
@@ -44,7 +54,9 @@ def test_clean_roster_exits_0(tmp_path):
 
 
 def test_error_finding_exits_1_and_fail_on_never_exits_0(tmp_path):
-    rows = clean_rows() + [["张伟", ALICE, "男", "甲机构", "C1", "电工", "四级", "2020-03-01", "2020-03-20"]]
+    rows = clean_rows() + [
+        ["张伟", ALICE, "男", "甲机构", "C1", "电工", "四级", "2020-03-01", "2020-03-20"]
+    ]
     path = roster(tmp_path / "t.csv", rows)
     assert invoke("audit", "-t", path, "--lang", "en").exit_code == 1
     assert invoke("audit", "-t", path, "--fail-on", "never", "-q").exit_code == 0
@@ -76,21 +88,50 @@ def test_missing_required_column_exits_2_and_reports_d001(tmp_path):
     assert "D001" in result.stderr
     rows = list(csv.DictReader(findings.open(encoding="utf-8")))
     assert {r["rule"] for r in rows} == {"D001"}
-    assert {r["column"] for r in rows} >= {"class_id", "occupation", "level", "start_date", "end_date"}
+    assert {r["column"] for r in rows} >= {
+        "class_id",
+        "occupation",
+        "level",
+        "start_date",
+        "end_date",
+    }
 
 
 def test_cli_findings_equal_api_findings(tmp_path):
-    rows = clean_rows() + [["王五", "11010519491231002", "男", "甲机构", "C2", "焊工", "五级", "2020.4.1", "2020年3月1日"]]
+    rows = clean_rows() + [
+        [
+            "王五",
+            "11010519491231002",
+            "男",
+            "甲机构",
+            "C2",
+            "焊工",
+            "五级",
+            "2020.4.1",
+            "2020年3月1日",
+        ]
+    ]
     path = roster(tmp_path / "t.csv", rows)
     cli_file = tmp_path / "cli.csv"
-    result = invoke("audit", "-t", path, "--findings", cli_file, "--lang", "en", "-q", "--fail-on", "never")
+    result = invoke(
+        "audit", "-t", path, "--findings", cli_file, "--lang", "en", "-q", "--fail-on", "never"
+    )
     assert result.exit_code == 0, result.output
     report = api.audit(trainees=path, lang="en")
     api_file = tmp_path / "api.csv"
     write_findings(report.findings, api_file)
     assert cli_file.read_bytes() == api_file.read_bytes()
     header = next(csv.reader(cli_file.open(encoding="utf-8")))
-    assert header[:8] == ["rule", "name", "severity", "table", "row", "id_number", "subject", "message"]
+    assert header[:8] == [
+        "rule",
+        "name",
+        "severity",
+        "table",
+        "row",
+        "id_number",
+        "subject",
+        "message",
+    ]
     assert tuple(header) == COLUMNS
     assert {"I101", "D004"} <= {f.rule for f in report.findings}
 
@@ -123,7 +164,11 @@ def test_rules_list_and_explain():
     listing = invoke("rules", "--lang", "en")
     assert listing.exit_code == 0 and "R202" in listing.stdout and "repeat-level" in listing.stdout
     explained = invoke("rules", "explain", "i102", "--lang", "en")
-    assert explained.exit_code == 0 and "id-checksum" in explained.stdout and "MOD 11-2" in explained.stdout
+    assert (
+        explained.exit_code == 0
+        and "id-checksum" in explained.stdout
+        and "MOD 11-2" in explained.stdout
+    )
     assert invoke("rules", "explain", "X999").exit_code == 2
 
 

@@ -47,7 +47,13 @@ def test_legacy_15_digits_upgraded():
 def test_upgrade_legacy_marks_only_converted_entries():
     ids = pa.array(["110105491231002", VALID2, None, "12345", "440524800101001"], pa.string())
     out, legacy = upgrade_legacy(ids)
-    assert out.to_pylist() == [VALID, VALID2, None, "12345", make_id("440524", dt.date(1980, 1, 1), 1)]
+    assert out.to_pylist() == [
+        VALID,
+        VALID2,
+        None,
+        "12345",
+        make_id("440524", dt.date(1980, 1, 1), 1),
+    ]
     assert legacy.to_pylist() == [True, False, False, False, True]
 
 
@@ -69,7 +75,13 @@ def test_checksum_ok_is_null_for_wrong_shapes():
 
 def test_birth_dates():
     ids = pa.array([VALID, VALID2, "110105194902300020", None, "123"], pa.string())
-    assert birth_dates(ids).to_pylist() == [dt.date(1949, 12, 31), dt.date(1880, 1, 1), None, None, None]
+    assert birth_dates(ids).to_pylist() == [
+        dt.date(1949, 12, 31),
+        dt.date(1880, 1, 1),
+        None,
+        None,
+        None,
+    ]
 
 
 # --- normalisation -----------------------------------------------------------------------
@@ -123,7 +135,13 @@ def test_normalise_id_keeps_what_it_must_not_fix():
 
 
 def test_normalise_ids_vectorised_matches_scalar():
-    raws = ["１１０１０５１９４９１２３１００２Ｘ", None, "  ", "440524-18800101-0014", "110105491231002"]
+    raws = [
+        "１１０１０５１９４９１２３１００２Ｘ",
+        None,
+        "  ",
+        "440524-18800101-0014",
+        "110105491231002",
+    ]
     out = normalise_ids(pa.array(raws, pa.string())).to_pylist()
     assert out == [VALID, None, None, VALID2, "110105491231002"]  # no 15→18 here
     chunked = normalise_ids(pa.chunked_array([raws[:2], raws[2:]], pa.string()))
@@ -157,7 +175,11 @@ def test_normalise_id_never_raises_and_is_idempotent(raw):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.sampled_from("0123456789xX×１２Ｘ -–'\"= \u00a0\u3000\u200b\t\n"), max_size=25))
+@given(
+    st.text(
+        alphabet=st.sampled_from("0123456789xX×１２Ｘ -–'\"= \u00a0\u3000\u200b\t\n"), max_size=25
+    )
+)
 def test_normalise_id_idempotent_on_id_like_text(raw):
     once = normalise_id(raw)
     assert normalise_id(once) == once
@@ -220,7 +242,9 @@ def test_mask_id_on_valid_ids(good):
 
 
 @settings(max_examples=200, deadline=None)
-@given(_regions, st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(1999, 12, 31)), _sequences)
+@given(
+    _regions, st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(1999, 12, 31)), _sequences
+)
 def test_legacy_upgrade_round_trip(region, birth, sequence):
     legacy = f"{region}{birth:%y%m%d}{sequence:03d}"
     assert normalise_id(legacy) == make_id(region, birth, sequence)
@@ -232,17 +256,26 @@ def _reference_check(body17: str) -> str:
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.text(alphabet="0123456789X", min_size=14, max_size=19) | st.none(), max_size=40), st.integers(0, 5))
+@given(
+    st.lists(st.text(alphabet="0123456789X", min_size=14, max_size=19) | st.none(), max_size=40),
+    st.integers(0, 5),
+)
 def test_vectorised_checksum_matches_the_table_method(values, cut):
     arr = pa.array(values, pa.string()).slice(min(cut, len(values)))  # an offset into the buffers
     expected = [
-        (v[17] == _reference_check(v[:17])) if v is not None and len(v) == 18 and v[:17].isdigit() else None
+        (v[17] == _reference_check(v[:17]))
+        if v is not None and len(v) == 18 and v[:17].isdigit()
+        else None
         for v in values[min(cut, len(values)) :]
     ]
     assert checksum_ok(arr).to_pylist() == expected
     upgraded, legacy = upgrade_legacy(arr)
-    for raw, new, was in zip(arr.to_pylist(), upgraded.to_pylist(), legacy.to_pylist(), strict=True):
+    for raw, new, was in zip(
+        arr.to_pylist(), upgraded.to_pylist(), legacy.to_pylist(), strict=True
+    ):
         if raw is not None and len(raw) == 15 and raw.isdigit():
-            assert was and new == raw[:6] + "19" + raw[6:] + _reference_check(raw[:6] + "19" + raw[6:])
+            assert was and new == raw[:6] + "19" + raw[6:] + _reference_check(
+                raw[:6] + "19" + raw[6:]
+            )
         else:
             assert not was and new == raw

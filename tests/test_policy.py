@@ -16,7 +16,15 @@ from trainaudit.policy import POLICY_TEMPLATE, Policy, load_policy, write_policy
 def test_template_loads_to_the_defaults_and_cites_every_seed_value(tmp_path):
     path = write_policy_template(tmp_path / "policy.toml")
     assert load_policy(path) == Policy()
-    for sentence in ("不超过3次", "不超过1000元", "每人150元", "每人300元", "每天15元", "５０％", "2019年7月1日"):
+    for sentence in (
+        "不超过3次",
+        "不超过1000元",
+        "每人150元",
+        "每人300元",
+        "每天15元",
+        "５０％",
+        "2019年7月1日",
+    ):
         assert sentence in POLICY_TEMPLATE
 
 
@@ -48,8 +56,12 @@ def _roster(tmp_path, header):
     path = tmp_path / "t.csv"
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow([header, "姓名", "培训机构", "班级编号", "培训工种", "培训等级", "开班日期", "结业日期"])
-        writer.writerow([person, "张伟", "甲机构", "C1", "电工", "四级", "2020-03-01", "2020-03-20"])
+        writer.writerow(
+            [header, "姓名", "培训机构", "班级编号", "培训工种", "培训等级", "开班日期", "结业日期"]
+        )
+        writer.writerow(
+            [person, "张伟", "甲机构", "C1", "电工", "四级", "2020-03-01", "2020-03-20"]
+        )
     return path
 
 
@@ -76,4 +88,9 @@ def test_certificate_caps_merge_with_the_defaults():
     from trainaudit.policy import policy_from_mapping
 
     policy = policy_from_mapping({"certificate_subsidy_caps": {"中级工": 450}})
-    assert policy.certificate_subsidy_caps == {"专项职业能力": 150.0, "五级": 300.0, "三级": 600.0, "四级": 450.0}
+    assert policy.certificate_subsidy_caps == {
+        "专项职业能力": 150.0,
+        "五级": 300.0,
+        "三级": 600.0,
+        "四级": 450.0,
+    }

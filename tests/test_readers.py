@@ -23,7 +23,16 @@ from trainaudit.ids import make_id
 from trainaudit.io.normalise import normalise_level, normalise_table, parse_date
 from trainaudit.io.readers import read_table
 
-HEADER = ["姓名", "身份证号码", "培训机构", "班级编号", "培训工种", "培训等级", "开班日期", "结业日期"]
+HEADER = [
+    "姓名",
+    "身份证号码",
+    "培训机构",
+    "班级编号",
+    "培训工种",
+    "培训等级",
+    "开班日期",
+    "结业日期",
+]
 ID1 = "11010519491231002X"
 ID2 = "440524188001010014"
 ID3 = make_id("500101", dt.date(1985, 3, 4), 17)
@@ -55,7 +64,10 @@ def _xlsx(path: Path, sheets: dict[str, dict], active: str | None = None) -> Pat
 
 def _block(rows: list[list], top: int = 1, left: int = 1) -> dict[tuple[int, int], object]:
     return {
-        (top + i, left + j): v for i, row in enumerate(rows) for j, v in enumerate(row) if v is not None
+        (top + i, left + j): v
+        for i, row in enumerate(rows)
+        for j, v in enumerate(row)
+        if v is not None
     }
 
 
@@ -74,9 +86,14 @@ def _one_line_error(exc: pytest.ExceptionInfo, path: Path) -> str:
 
 
 def test_title_rows_above_the_header(tmp_path):
-    cells = {(1, 1): "2019年XX县职业技能培训补贴人员花名册", (2, 1): "培训机构（盖章）：阳光  填报日期：2019年7月1日"}
+    cells = {
+        (1, 1): "2019年XX县职业技能培训补贴人员花名册",
+        (2, 1): "培训机构（盖章）：阳光  填报日期：2019年7月1日",
+    }
     cells.update(_block([HEADER, *ROWS], top=3))
-    path = _xlsx(tmp_path / "roster.xlsx", {"花名册": {"cells": cells, "merge": ["A1:H1", "A2:H2"]}})
+    path = _xlsx(
+        tmp_path / "roster.xlsx", {"花名册": {"cells": cells, "merge": ["A1:H1", "A2:H2"]}}
+    )
     table = read_table(path, "trainees")
     assert _column(table, "_row") == [4, 5, 6]  # the rows Excel shows
     assert table.info.header_row == 3
@@ -86,7 +103,16 @@ def test_title_rows_above_the_header(tmp_path):
     assert _column(table, "_source") == ["roster.xlsx"] * 3
     assert table.column_index["id_number"] == 1
     assert table.present == frozenset(
-        {"name", "id_number", "institution", "class_id", "occupation", "level", "start_date", "end_date"}
+        {
+            "name",
+            "id_number",
+            "institution",
+            "class_id",
+            "occupation",
+            "level",
+            "start_date",
+            "end_date",
+        }
     )
     assert table.original.column("_row").to_pylist() == [4, 5, 6]
     assert table.original.column("身份证号码").to_pylist() == [ID1, ID2, ID3]
@@ -109,7 +135,18 @@ def test_two_level_merged_header(tmp_path):
 
 
 def test_vertically_merged_data_cells_are_filled_down(tmp_path):
-    rows = [list(r) for r in ROWS] + [["赵六", make_id("110101", dt.date(1990, 1, 1), 3), None, None, "焊工", "中级工", None, None]]
+    rows = [list(r) for r in ROWS] + [
+        [
+            "赵六",
+            make_id("110101", dt.date(1990, 1, 1), 3),
+            None,
+            None,
+            "焊工",
+            "中级工",
+            None,
+            None,
+        ]
+    ]
     for r in rows[1:]:
         r[2] = None  # institution merged over the rows below
     rows[3][3] = None
@@ -122,7 +159,10 @@ def test_vertically_merged_data_cells_are_filled_down(tmp_path):
     assert _column(table, "institution") == ["阳光职业培训学校"] * 4
     assert _column(table, "class_id") == ["B2019-01", "B2019-01", "B2019-02", "B2019-02"]
     assert _column(table, "start_date")[2:] == ["2019-08-01", "2019-08-01"]
-    assert _column(table, "end_date")[2:] == ["2019-08-01", "2019-08-01"]  # top-left value spans right
+    assert _column(table, "end_date")[2:] == [
+        "2019-08-01",
+        "2019-08-01",
+    ]  # top-left value spans right
     # the original-layout copy keeps what the user wrote, for the annotated copy
     assert table.original.column("培训机构").to_pylist()[0] == "阳光职业培训学校"
 
@@ -169,7 +209,11 @@ def test_styled_empty_rows_above_do_not_shift_row_numbers(tmp_path):
 
 
 def test_table_on_second_sheet_after_a_cover_page(tmp_path):
-    cover = {(1, 1): "2019年职业技能培训补贴申请", (3, 1): "申请单位：阳光职业培训学校", (4, 2): "填报日期：2019年7月1日"}
+    cover = {
+        (1, 1): "2019年职业技能培训补贴申请",
+        (3, 1): "申请单位：阳光职业培训学校",
+        (4, 2): "填报日期：2019年7月1日",
+    }
     path = _xlsx(
         tmp_path / "book.xlsx",
         {"封面": {"cells": cover}, "花名册": {"cells": _block([HEADER, *ROWS], top=2)}},
@@ -182,7 +226,19 @@ def test_table_on_second_sheet_after_a_cover_page(tmp_path):
 
 
 def test_hidden_sheet_is_ignored_and_reported(tmp_path):
-    hidden_rows = [HEADER] + [[f"隐{i}", make_id("110101", dt.date(1990, 1, 1), i), "X", "B", "电工", "初级", "2019-07-01", "2019-07-02"] for i in range(10)]
+    hidden_rows = [HEADER] + [
+        [
+            f"隐{i}",
+            make_id("110101", dt.date(1990, 1, 1), i),
+            "X",
+            "B",
+            "电工",
+            "初级",
+            "2019-07-01",
+            "2019-07-02",
+        ]
+        for i in range(10)
+    ]
     path = _xlsx(
         tmp_path / "hidden.xlsx",
         {
@@ -202,7 +258,10 @@ def test_hidden_sheet_is_ignored_and_reported(tmp_path):
 def test_only_hidden_sheets_hold_the_table(tmp_path):
     path = _xlsx(
         tmp_path / "only_hidden.xlsx",
-        {"说明": {"cells": {(1, 1): "填表说明"}}, "花名册": {"cells": _block([HEADER, *ROWS]), "state": "hidden"}},
+        {
+            "说明": {"cells": {(1, 1): "填表说明"}},
+            "花名册": {"cells": _block([HEADER, *ROWS]), "state": "hidden"},
+        },
         active="说明",
     )
     with pytest.raises(InputError) as exc:
@@ -232,10 +291,28 @@ def test_footer_and_repeated_header_rows_are_dropped(tmp_path):
 
 
 def test_english_headers(tmp_path):
-    header = ["Name", "ID Number", "Training Institution", "Class ID", "Occupation", "Skill Level", "Start Date", "End Date"]
+    header = [
+        "Name",
+        "ID Number",
+        "Training Institution",
+        "Class ID",
+        "Occupation",
+        "Skill Level",
+        "Start Date",
+        "End Date",
+    ]
     path = _xlsx(tmp_path / "english.xlsx", {"Sheet1": {"cells": _block([header, *ROWS])}})
     table = read_table(path, "trainees")
-    assert set(table.present) == {"name", "id_number", "institution", "class_id", "occupation", "level", "start_date", "end_date"}
+    assert set(table.present) == {
+        "name",
+        "id_number",
+        "institution",
+        "class_id",
+        "occupation",
+        "level",
+        "start_date",
+        "end_date",
+    }
     assert table.info.columns["id_number"] == "ID Number"
     assert _column(table, "id_number") == [ID1, ID2, ID3]
 
@@ -269,7 +346,11 @@ def test_numeric_ids_in_a_large_sheet(tmp_path):
     sheet.write_row(1, 0, HEADER)
     for i in range(n):
         id_number = make_id("370523", dt.date(1960, 1, 1) + dt.timedelta(days=i % 15000), i % 1000)
-        sheet.write_row(i + 2, 0, [f"学员{i}", id_number, "阳光", "B1", "电工", "初级", "2019-07-01", "2019-07-15"])
+        sheet.write_row(
+            i + 2,
+            0,
+            [f"学员{i}", id_number, "阳光", "B1", "电工", "初级", "2019-07-01", "2019-07-15"],
+        )
         if i in numeric_rows:
             sheet.write_number(i + 2, 1, NUMERIC_ID)
     book.close()
@@ -307,14 +388,25 @@ def test_parquet_with_a_float_id_column(tmp_path):
 def test_merged_footer_and_section_rows_are_not_records(tmp_path):
     rows = [
         HEADER,
-        ["一、电工班", None, None, None, None, None, None, None],  # a section title across the table
+        [
+            "一、电工班",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        ],  # a section title across the table
         ROWS[0],
         ROWS[1],
         ["合计", None, None, None, None, None, None, None],
         ["填表人：王芳        审核人：李强", None, None, None, None, None, None, None],
     ]
     merges = ["A2:H2", "A5:B5", "A6:H6"]
-    path = _xlsx(tmp_path / "merged_footer.xlsx", {"Sheet1": {"cells": _block(rows), "merge": merges}})
+    path = _xlsx(
+        tmp_path / "merged_footer.xlsx", {"Sheet1": {"cells": _block(rows), "merge": merges}}
+    )
     table = read_table(path, "trainees")
     assert _column(table, "id_number")[-2:] == [ID1, ID2]
     assert "合计" not in _column(table, "name")
@@ -334,7 +426,9 @@ def test_repeated_two_level_header_is_dropped(tmp_path):
     top = ["姓名", "身份证号码", "培训机构", "班级编号", "培训工种", "培训等级", "培训时间", None]
     sub = [None, None, None, None, None, None, "开班日期", "结业日期"]
     rows = [top, sub, ROWS[0], ROWS[1], top, sub, ROWS[2]]
-    merges = ["G1:H1", "G5:H5"] + [f"{c}1:{c}2" for c in "ABCDEF"] + [f"{c}5:{c}6" for c in "ABCDEF"]
+    merges = (
+        ["G1:H1", "G5:H5"] + [f"{c}1:{c}2" for c in "ABCDEF"] + [f"{c}5:{c}6" for c in "ABCDEF"]
+    )
     path = _xlsx(tmp_path / "pages.xlsx", {"Sheet1": {"cells": _block(rows), "merge": merges}})
     table = read_table(path, "trainees")
     assert _column(table, "name") == ["张三", "李四", "王五"]
@@ -415,8 +509,13 @@ def test_calamine_and_fastexcel_agree_on_an_xlsx(tmp_path, monkeypatch):
     rows[0][1] = NUMERIC_ID
     rows[1][2] = rows[2][2] = None
     cells = {(2, 3): "2019年花名册"}
-    cells.update(_block([HEADER, *rows, ["合计", None, None, None, None, None, None, None]], top=4, left=3))
-    path = _xlsx(tmp_path / "both.xlsx", {"封面": {"cells": {(1, 1): "封面"}}, "花名册": {"cells": cells, "merge": ["E5:E7"]}})
+    cells.update(
+        _block([HEADER, *rows, ["合计", None, None, None, None, None, None, None]], top=4, left=3)
+    )
+    path = _xlsx(
+        tmp_path / "both.xlsx",
+        {"封面": {"cells": {(1, 1): "封面"}}, "花名册": {"cells": cells, "merge": ["E5:E7"]}},
+    )
     via_fastexcel = read_table(path, "trainees")
     grids, hidden = readers._calamine_grids(path)
     fast_grids, _ = readers._xlsx_grids(path)
@@ -443,7 +542,10 @@ def _write_ods(path: Path, sheets: dict[str, list[list]]) -> Path:
 
     body = "".join(
         f'<table:table table:name="{escape(name)}">'
-        + "".join("<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in rows)
+        + "".join(
+            "<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>"
+            for row in rows
+        )
         + "</table:table>"
         for name, rows in sheets.items()
     )
@@ -488,8 +590,12 @@ def test_ods_workbook(tmp_path):
 # --- text files ---------------------------------------------------------------------------------
 
 
-def _csv_bytes(rows: list[list], encoding: str = "utf-8", sep: str = ",", newline: str = "\r\n") -> bytes:
-    text = newline.join(sep.join("" if v is None else str(v) for v in row) for row in rows) + newline
+def _csv_bytes(
+    rows: list[list], encoding: str = "utf-8", sep: str = ",", newline: str = "\r\n"
+) -> bytes:
+    text = (
+        newline.join(sep.join("" if v is None else str(v) for v in row) for row in rows) + newline
+    )
     return text.encode(encoding)
 
 
@@ -515,7 +621,9 @@ def test_utf8_bom_csv(tmp_path):
 
 def test_utf16_tab_separated_text(tmp_path):
     path = tmp_path / "unicode.txt"
-    path.write_bytes(codecs.BOM_UTF16_LE + _csv_bytes([["花名册"], HEADER, *ROWS], "utf-16-le", "\t"))
+    path.write_bytes(
+        codecs.BOM_UTF16_LE + _csv_bytes([["花名册"], HEADER, *ROWS], "utf-16-le", "\t")
+    )
     table = read_table(path, "trainees")
     assert _column(table, "id_number") == [ID1, ID2, ID3]
     assert _column(table, "_row") == [3, 4, 5]
@@ -524,12 +632,16 @@ def test_utf16_tab_separated_text(tmp_path):
 
 def test_csv_with_a_quoted_multi_line_cell(tmp_path):
     text = (
-        ",".join(HEADER) + "\r\n"
-        + ",".join(ROWS[0]) + "\r\n"
-        + '李四,{},"阳光职业\r\n培训学校\r\n（总部）",B2019-01,电工,初级工,2019-07-01,2019-07-15\r\n'.format(ID2)
-        + ",".join(ROWS[2]) + "\r\n"
-        + '赵六,{},"a\nb",B,电工,初级,2019-07-01,2019-07-15\n'.format(ID1)
-        + ",".join(ROWS[2]) + "\n"
+        ",".join(HEADER)
+        + "\r\n"
+        + ",".join(ROWS[0])
+        + "\r\n"
+        + f'李四,{ID2},"阳光职业\r\n培训学校\r\n（总部）",B2019-01,电工,初级工,2019-07-01,2019-07-15\r\n'
+        + ",".join(ROWS[2])
+        + "\r\n"
+        + f'赵六,{ID1},"a\nb",B,电工,初级,2019-07-01,2019-07-15\n'
+        + ",".join(ROWS[2])
+        + "\n"
     )
     path = tmp_path / "multiline.csv"
     path.write_bytes(text.encode("utf-8"))
@@ -541,7 +653,14 @@ def test_csv_with_a_quoted_multi_line_cell(tmp_path):
 
 def test_csv_line_numbers_with_odd_line_endings(tmp_path):
     path = tmp_path / "mac.csv"  # classic Mac line endings, and a lone CR inside a quoted cell
-    text = "\r".join([",".join(HEADER), ",".join(ROWS[0]), '李四,{},"阳光\r学校",B,电工,初级,2019-07-01,2019-07-15'.format(ID2), ",".join(ROWS[2])])
+    text = "\r".join(
+        [
+            ",".join(HEADER),
+            ",".join(ROWS[0]),
+            f'李四,{ID2},"阳光\r学校",B,电工,初级,2019-07-01,2019-07-15',
+            ",".join(ROWS[2]),
+        ]
+    )
     path.write_bytes(text.encode("utf-8"))
     table = read_table(path, "trainees")
     assert _column(table, "_row") == [2, 3, 5]
@@ -615,7 +734,20 @@ def test_parse_date_tens_in_chinese_numerals():
 
 @pytest.mark.parametrize(
     "text",
-    [None, "", "  ", "2019年7月", "2019.7", "2019.2.30", "20190230", "2019-13-01", "abc", "7/1/2019", "123", "2019.7.1-2019.7.15"],
+    [
+        None,
+        "",
+        "  ",
+        "2019年7月",
+        "2019.7",
+        "2019.2.30",
+        "20190230",
+        "2019-13-01",
+        "abc",
+        "7/1/2019",
+        "123",
+        "2019.7.1-2019.7.15",
+    ],
 )
 def test_parse_date_rejects_what_is_not_one_day(text):
     assert parse_date(text) is None
@@ -638,7 +770,11 @@ def test_dates_through_real_xlsx_cells(tmp_path):
     wb.save(path)
     canonical = normalise_table(read_table(path, "trainees"))
     assert canonical.column("start_date").to_pylist() == [JULY_1, JULY_1, dt.date(2019, 8, 1)]
-    assert canonical.column("end_date").to_pylist() == [dt.date(2019, 7, 15), dt.date(2019, 7, 15), dt.date(2019, 8, 20)]
+    assert canonical.column("end_date").to_pylist() == [
+        dt.date(2019, 7, 15),
+        dt.date(2019, 7, 15),
+        dt.date(2019, 8, 20),
+    ]
     assert canonical.column("level").to_pylist() == ["五级", "五级", "四级"]
 
 
@@ -738,7 +874,12 @@ def test_xlsx_with_a_damaged_sheet(tmp_path):
 
 def test_encrypted_ole_file(tmp_path):
     path = tmp_path / "secret.xlsx"
-    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1000 + "EncryptionInfo".encode("utf-16-le") + b"\x00" * 1000)
+    path.write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\x00" * 1000
+        + "EncryptionInfo".encode("utf-16-le")
+        + b"\x00" * 1000
+    )
     with pytest.raises(InputError) as exc:
         read_table(path, "trainees")
     assert "encrypted" in _one_line_error(exc, path)
@@ -771,7 +912,11 @@ def test_zip_that_is_not_a_workbook(tmp_path):
 
 def test_invalid_bytes_in_a_gb18030_csv(tmp_path):
     path = tmp_path / "bad.csv"
-    data = _csv_bytes([HEADER, ROWS[0]], "gb18030") + b"\xff\xfe\xff,1\r\n" + _csv_bytes([ROWS[1]], "gb18030")
+    data = (
+        _csv_bytes([HEADER, ROWS[0]], "gb18030")
+        + b"\xff\xfe\xff,1\r\n"
+        + _csv_bytes([ROWS[1]], "gb18030")
+    )
     path.write_bytes(data)
     with pytest.raises(InputError) as exc:
         read_table(path, "trainees")
@@ -789,7 +934,9 @@ def test_invalid_bytes_after_a_utf8_bom(tmp_path):
 
 def test_no_recognisable_header(tmp_path):
     path = tmp_path / "other.csv"
-    path.write_bytes(_csv_bytes([["日期", "摘要", "借方", "贷方"], ["2019-07-01", "购买", "10", ""]]))
+    path.write_bytes(
+        _csv_bytes([["日期", "摘要", "借方", "贷方"], ["2019-07-01", "购买", "10", ""]])
+    )
     with pytest.raises(InputError) as exc:
         read_table(path, "trainees")
     message = _one_line_error(exc, path)
@@ -798,7 +945,9 @@ def test_no_recognisable_header(tmp_path):
 
 def test_no_recognisable_header_below_a_title(tmp_path):
     path = tmp_path / "titled.csv"
-    path.write_bytes(_csv_bytes([["2019年培训台账"], ["学员", "证件", "单位"], ["张三", ID1, "阳光"]]))
+    path.write_bytes(
+        _csv_bytes([["2019年培训台账"], ["学员", "证件", "单位"], ["张三", ID1, "阳光"]])
+    )
     with pytest.raises(InputError) as exc:
         read_table(path, "trainees")
     message = _one_line_error(exc, path)

@@ -30,13 +30,17 @@ def report():
 
 
 def test_every_rule_runs(report):
-    broken = [(r.code, r.detail) for r in report.results if r.status in (Status.ERROR, Status.SKIPPED)]
+    broken = [
+        (r.code, r.detail) for r in report.results if r.status in (Status.ERROR, Status.SKIPPED)
+    ]
     assert broken == []
 
 
 @pytest.mark.parametrize("code", [r.code for r in all_rules() if r.code != "D001"])
 def test_rule_fires_on_sample_data(report, code):
-    assert any(f.rule == code for f in report.findings), f"{code} never fires on sample_data: {PLANTED.get(code)}"
+    assert any(f.rule == code for f in report.findings), (
+        f"{code} never fires on sample_data: {PLANTED.get(code)}"
+    )
 
 
 def test_most_rows_are_clean(report):
@@ -48,4 +52,6 @@ def test_most_rows_are_clean(report):
 def test_sample_data_is_the_generators_output(tmp_path):
     for path in write_sample(tmp_path):
         committed = SAMPLE / path.name
-        assert committed.read_bytes() == path.read_bytes(), f"sample_data/{path.name} is stale: run make sample"
+        assert committed.read_bytes() == path.read_bytes(), (
+            f"sample_data/{path.name} is stale: run make sample"
+        )

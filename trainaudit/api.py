@@ -14,7 +14,7 @@ from .errors import InputError
 from .io.normalise import normalise_table
 from .io.readers import LoadedTable, read_table
 from .io.schema import TABLES
-from .model import AuditReport, RuleResult
+from .model import AuditReport, InputFile, RuleResult
 from .policy import Policy, load_policy
 from .rules.registry import Rule, RuleContext, all_rules
 from .runner import run_rule
@@ -23,7 +23,9 @@ Progress = Callable[[str, int, int], None]
 """progress(step, done, total) — the CLI draws it; the library only reports."""
 
 
-def load_inputs(paths: dict[str, str | Path | None], policy: Policy | None = None) -> dict[str, LoadedTable]:
+def load_inputs(
+    paths: dict[str, str | Path | None], policy: Policy | None = None
+) -> dict[str, LoadedTable]:
     """Read every given input file as its canonical table."""
     policy = policy or Policy()
     unknown = set(paths) - set(TABLES)
@@ -39,11 +41,8 @@ def load_inputs(paths: dict[str, str | Path | None], policy: Policy | None = Non
     return {t: read_table(p, t, policy.header_aliases.get(t)) for t, p in given.items()}
 
 
-def empty_canonical(table: str) -> pa.Table:
-    """A zero-row canonical table, so that every rule's SQL runs whatever was given."""
-    from .io.readers import LoadedTable as _LT
-    from .model import InputFile
-
+def empty_table(table: str, path: str = "") -> LoadedTable:
+    """A zero-row table with every column of its spec, as if read from an empty file."""
     spec = TABLES[table]
     data = pa.table(
         {
@@ -53,14 +52,19 @@ def empty_canonical(table: str) -> pa.Table:
             "_row": pa.array([], pa.int64()),
         }
     )
-    info = InputFile(table, "", "", "", 0, {}, 0, "")
-    return normalise_table(_LT(table, info, data, data))
+    info = InputFile(table, path, "", "", 0, {}, 0, "csv")
+    return LoadedTable(table, info, data, data, {}, frozenset(spec.column_names))
 
 
 def certificate_caps_table(policy: Policy) -> pa.Table:
     """The per-level certificate subsidy caps as a table rules can join."""
     caps = policy.certificate_subsidy_caps
-    return pa.table({"level": pa.array(list(caps), pa.string()), "cap": pa.array(list(caps.values()), pa.float64())})
+    return pa.table(
+        {
+            "level": pa.array(list(caps), pa.string()),
+            "cap": pa.array(list(caps.values()), pa.float64()),
+        }
+    )
 
 
 def select_rules(codes: list[str] | None = None, tables: set[str] | None = None) -> list[Rule]:
@@ -72,7 +76,11 @@ def select_rules(codes: list[str] | None = None, tables: set[str] | None = None)
         bad = [c for c in wanted if c not in known and not any(r.code.startswith(c) for r in rules)]
         if bad:
             raise InputError(f"unknown rule code(s): {', '.join(bad)}")
-        rules = [r for r in rules if any(r.code == c or (len(c) == 1 and r.code.startswith(c)) for c in wanted)]
+        rules = [
+            r
+            for r in rules
+            if any(r.code == c or (len(c) == 1 and r.code.startswith(c)) for c in wanted)
+        ]
     if tables is not None:
 
         def fits(r: Rule) -> bool:
@@ -141,7 +149,7 @@ def audit_tables(
     engine = Engine(tracer=tracer)
     try:
         for name in TABLES:
-            canonical = normalise_table(tables[name]) if name in tables else empty_canonical(name)
+            canonical = normalise_table(tables.get(name) or empty_table(name))
             engine.register(name, canonical)
         engine.register("policy_certificate_caps", certificate_caps_table(policy))
         ctx = RuleContext(
@@ -171,7 +179,9 @@ def audit_tables(
     )
 
 
-def write_outputs(report: AuditReport, out: str | Path | None = None, findings: str | Path | None = None) -> list[Path]:
+def write_outputs(
+    report: AuditReport, out: str | Path | None = None, findings: str | Path | None = None
+) -> list[Path]:
     """Write the annotated workbook and/or the findings file; returns what was written."""
     from .report.files import write_findings
     from .report.workbook import write_workbook

@@ -5,9 +5,9 @@ from __future__ import annotations
 import locale
 import os
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -33,19 +33,19 @@ app.add_typer(policy_app, name="policy")
 err = Console(stderr=True, highlight=False)
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     error = "error"
     warning = "warning"
     info = "info"
     never = "never"
 
 
-class Lang(str, Enum):
+class Lang(StrEnum):
     zh = "zh"
     en = "en"
 
 
-class TableName(str, Enum):
+class TableName(StrEnum):
     trainees = "trainees"
     certificates = "certificates"
     payments = "payments"
@@ -72,7 +72,7 @@ def exit_code(report: AuditReport, fail_on: FailOn) -> int:
     return EXIT_FINDINGS if report.count_at_or_above(threshold) else EXIT_OK
 
 
-def _fail(message: str, debug: bool) -> None:
+def _fail(message: str) -> None:
     err.print(f"trainaudit: error: {message}", markup=False, soft_wrap=True)
     raise typer.Exit(EXIT_INPUT)
 
@@ -106,17 +106,21 @@ def _run(debug: bool, work):
     except TrainauditError as exc:
         if debug:
             raise
-        _fail(str(exc), debug)
+        _fail(str(exc))
     except KeyboardInterrupt:
         err.print("trainaudit: interrupted; no output was replaced")
         raise typer.Exit(130) from None
     except Exception as exc:  # a bug of ours: still one line, never the data in a traceback
         if debug:
             raise
-        _fail(f"unexpected {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} (run with --debug for details)", debug)
+        _fail(
+            f"unexpected {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} (run with --debug for details)"
+        )
 
 
-def _finish(report: AuditReport, out, findings, fail_on: FailOn, quiet: bool, show_ids: bool) -> None:
+def _finish(
+    report: AuditReport, out, findings, fail_on: FailOn, quiet: bool, show_ids: bool
+) -> None:
     from .report.console import print_summary
 
     written = api.write_outputs(report, out, findings)
@@ -129,20 +133,49 @@ def _finish(report: AuditReport, out, findings, fail_on: FailOn, quiet: bool, sh
         for f in result.findings:
             err.print(f"trainaudit: error: {f.rule} {f.message}", markup=False)
     for result in report.broken:
-        err.print(f"trainaudit: error: rule {result.code} could not run: {result.detail}", markup=False)
+        err.print(
+            f"trainaudit: error: rule {result.code} could not run: {result.detail}", markup=False
+        )
     raise typer.Exit(exit_code(report, fail_on))
 
 
-OutOpt = Annotated[Optional[Path], typer.Option("--out", help="annotated workbook to write (.xlsx)")]
-FindingsOpt = Annotated[Optional[Path], typer.Option("--findings", help="findings file: .csv, .jsonl or .parquet")]
-FailOpt = Annotated[FailOn, typer.Option("--fail-on", help="exit 1 when findings at or above this severity")]
-LangOpt = Annotated[Optional[Lang], typer.Option("--lang", help="language of messages (default: from the locale)")]
-PolicyOpt = Annotated[Optional[Path], typer.Option("--policy", help="policy.toml overriding the defaults")]
-ShowIdsOpt = Annotated[bool, typer.Option("--show-ids", help="print ID numbers unmasked on the console")]
+def _audit_and_exit(
+    audit_args: dict, lang, out, findings, fail_on: FailOn, quiet: bool, show_ids: bool, debug: bool
+) -> None:
+    """The shared body of `audit` and `validate`: audit, write, summarise, exit."""
+    language = lang.value if lang else default_lang()
+
+    def work():
+        report = api.audit(**audit_args, lang=language, progress=_progress_printer(err, quiet))
+        _finish(report, out, findings, fail_on, quiet, show_ids)
+
+    _run(debug, work)
+
+
+OutOpt = Annotated[Path | None, typer.Option("--out", help="annotated workbook to write (.xlsx)")]
+FindingsOpt = Annotated[
+    Path | None, typer.Option("--findings", help="findings file: .csv, .jsonl or .parquet")
+]
+FailOpt = Annotated[
+    FailOn, typer.Option("--fail-on", help="exit 1 when findings at or above this severity")
+]
+LangOpt = Annotated[
+    Lang | None, typer.Option("--lang", help="language of messages (default: from the locale)")
+]
+PolicyOpt = Annotated[
+    Path | None, typer.Option("--policy", help="policy.toml overriding the defaults")
+]
+ShowIdsOpt = Annotated[
+    bool, typer.Option("--show-ids", help="print ID numbers unmasked on the console")
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="print nothing but errors")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="show a traceback on error")]
-RulesOpt = Annotated[Optional[str], typer.Option("--rules", help="only these rule codes or families, e.g. I,R203")]
-ShowSqlOpt = Annotated[bool, typer.Option("--show-sql", help="print each rule's SQL and its time on stderr")]
+RulesOpt = Annotated[
+    str | None, typer.Option("--rules", help="only these rule codes or families, e.g. I,R203")
+]
+ShowSqlOpt = Annotated[
+    bool, typer.Option("--show-sql", help="print each rule's SQL and its time on stderr")
+]
 
 
 def _tracer(show_sql: bool):
@@ -157,12 +190,24 @@ def _tracer(show_sql: bool):
 
 @app.command()
 def audit(
-    trainees: Annotated[Optional[Path], typer.Option("--trainees", "-t", help="roster of enrollments")] = None,
-    certificates: Annotated[Optional[Path], typer.Option("--certificates", "-c", help="certificates issued")] = None,
-    payments: Annotated[Optional[Path], typer.Option("--payments", "-p", help="subsidy payments")] = None,
-    institutions: Annotated[Optional[Path], typer.Option("--institutions", help="institutions and bans")] = None,
-    watchlist: Annotated[Optional[Path], typer.Option("--watchlist", help="IDs that must not draw subsidies")] = None,
-    occupations: Annotated[Optional[Path], typer.Option("--occupations", help="catalogue of subsidised occupations")] = None,
+    trainees: Annotated[
+        Path | None, typer.Option("--trainees", "-t", help="roster of enrollments")
+    ] = None,
+    certificates: Annotated[
+        Path | None, typer.Option("--certificates", "-c", help="certificates issued")
+    ] = None,
+    payments: Annotated[
+        Path | None, typer.Option("--payments", "-p", help="subsidy payments")
+    ] = None,
+    institutions: Annotated[
+        Path | None, typer.Option("--institutions", help="institutions and bans")
+    ] = None,
+    watchlist: Annotated[
+        Path | None, typer.Option("--watchlist", help="IDs that must not draw subsidies")
+    ] = None,
+    occupations: Annotated[
+        Path | None, typer.Option("--occupations", help="catalogue of subsidised occupations")
+    ] = None,
     policy: PolicyOpt = None,
     out: OutOpt = None,
     findings: FindingsOpt = None,
@@ -175,23 +220,20 @@ def audit(
     debug: DebugOpt = False,
 ) -> None:
     """Cross-check trainees, certificates and payments; write findings and an annotated workbook."""
-    language = (lang.value if lang else default_lang())
-
-    def work():
-        report = api.audit(
-            trainees, certificates, payments, institutions, watchlist, occupations,
-            policy=policy, lang=language, rules=rules.split(",") if rules else None,
-            progress=_progress_printer(err, quiet), tracer=_tracer(show_sql),
-        )  # fmt: skip
-        _finish(report, out, findings, fail_on, quiet, show_ids)
-
-    _run(debug, work)
+    _audit_and_exit(
+        dict(trainees=trainees, certificates=certificates, payments=payments,
+             institutions=institutions, watchlist=watchlist, occupations=occupations,
+             policy=policy, rules=rules.split(",") if rules else None, tracer=_tracer(show_sql)),
+        lang, out, findings, fail_on, quiet, show_ids, debug,
+    )  # fmt: skip
 
 
 @app.command()
 def validate(
     file: Annotated[Path, typer.Argument(help="the upload to check")],
-    table: Annotated[TableName, typer.Option("--table", help="what the file holds")] = TableName.trainees,
+    table: Annotated[
+        TableName, typer.Option("--table", help="what the file holds")
+    ] = TableName.trainees,
     policy: PolicyOpt = None,
     out: OutOpt = None,
     findings: FindingsOpt = None,
@@ -202,16 +244,10 @@ def validate(
     debug: DebugOpt = False,
 ) -> None:
     """Check one upload on its own, before accepting it (only the rules it can answer)."""
-    language = (lang.value if lang else default_lang())
-
-    def work():
-        report = api.audit(
-            **{table.value: file}, policy=policy, lang=language, only_tables={table.value},
-            progress=_progress_printer(err, quiet),
-        )  # fmt: skip
-        _finish(report, out, findings, fail_on, quiet, show_ids)
-
-    _run(debug, work)
+    _audit_and_exit(
+        {table.value: file, "policy": policy, "only_tables": {table.value}},
+        lang, out, findings, fail_on, quiet, show_ids, debug,
+    )  # fmt: skip
 
 
 @rules_app.callback()
@@ -226,20 +262,24 @@ def rules_list(ctx: typer.Context, lang: LangOpt = None) -> None:
 
 
 @rules_app.command("explain")
-def rules_explain(code: Annotated[str, typer.Argument(help="rule code, e.g. I102")], lang: LangOpt = None) -> None:
+def rules_explain(
+    code: Annotated[str, typer.Argument(help="rule code, e.g. I102")], lang: LangOpt = None
+) -> None:
     """What a rule catches, why it matters, an example, and how to resolve it."""
     from .report.console import explain_rule
     from .rules.registry import get_rule
 
     rule = get_rule(code)
     if rule is None:
-        _fail(f"no rule {code!r}; `trainaudit rules` lists them", False)
+        _fail(f"no rule {code!r}; `trainaudit rules` lists them")
     typer.echo(explain_rule(rule, lang.value if lang else default_lang()))
 
 
 @app.command()
 def sample(
-    out: Annotated[Path, typer.Option("--out", help="folder for the demo inputs")] = Path("sample_data"),
+    out: Annotated[Path, typer.Option("--out", help="folder for the demo inputs")] = Path(
+        "sample_data"
+    ),
     debug: DebugOpt = False,
 ) -> None:
     """Write deterministic synthetic demo inputs in which every rule fires."""

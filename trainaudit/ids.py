@@ -84,7 +84,9 @@ def _as_string_array(ids: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 
 def _digits_mask(arr: pa.Array, pattern: str) -> np.ndarray:
-    return pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(zero_copy_only=False)
+    return pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(
+        zero_copy_only=False
+    )
 
 
 def _fixed_width_bytes(arr: pa.Array, width: int) -> np.ndarray:

@@ -121,9 +121,13 @@ def _check_caps(value: Any, source: str) -> dict[str, float]:
     for level_text, amount in value.items():
         level = normalise_level(level_text)
         if level is None:
-            raise PolicyError(f"{where}: unknown level {level_text!r}; use one of {', '.join(LEVELS)}")
+            raise PolicyError(
+                f"{where}: unknown level {level_text!r}; use one of {', '.join(LEVELS)}"
+            )
         if isinstance(amount, bool) or not isinstance(amount, (int, float)) or amount < 0:
-            raise PolicyError(f"{where}.{level_text} must be a non-negative number, found {amount!r}")
+            raise PolicyError(
+                f"{where}.{level_text} must be a non-negative number, found {amount!r}"
+            )
         caps[level] = float(amount)
     return caps
 

@@ -30,7 +30,9 @@ def render_message(rule: Rule, evidence: dict, lang: str) -> str:
     return template.format_map(_Blank({k: _display(v) for k, v in evidence.items()}))
 
 
-def to_findings(rule: Rule, rows: pa.Table, lang: str, sources: dict[str, tuple[str, str]]) -> list[Finding]:
+def to_findings(
+    rule: Rule, rows: pa.Table, lang: str, sources: dict[str, tuple[str, str]]
+) -> list[Finding]:
     """Offending rows (as a rule returned them) → Finding objects."""
     findings = []
     for record in rows.to_pylist():
@@ -56,7 +58,9 @@ def to_findings(rule: Rule, rows: pa.Table, lang: str, sources: dict[str, tuple[
     return findings
 
 
-def run_rule(rule: Rule, ctx: RuleContext, lang: str, sources: dict[str, tuple[str, str]]) -> RuleResult:
+def run_rule(
+    rule: Rule, ctx: RuleContext, lang: str, sources: dict[str, tuple[str, str]]
+) -> RuleResult:
     """Never raises: a rule that breaks ends as status `error` with its reason."""
     reason = rule.skip_reason(ctx, lang)
     if reason is not None:
@@ -64,7 +68,11 @@ def run_rule(rule: Rule, ctx: RuleContext, lang: str, sources: dict[str, tuple[s
     started = time.perf_counter()
     try:
         produced = rule.func(ctx)
-        rows = ctx.engine.query(rule.code, produced, ctx.params()) if isinstance(produced, str) else produced
+        rows = (
+            ctx.engine.query(rule.code, produced, ctx.params())
+            if isinstance(produced, str)
+            else produced
+        )
         findings = to_findings(rule, rows, lang, sources)
     except Exception as exc:  # one broken rule must not sink the audit
         detail = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"

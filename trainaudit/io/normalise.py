@@ -252,7 +252,9 @@ _PARSERS: dict[str, tuple[Callable[[str | None], object], pa.DataType]] = {
     "occupation": (normalise_occupation, pa.string()),
     "status": (normalise_status, pa.string()),
 }
-_KEEP_RAW = {"date", "level", "amount", "number", "subsidy", "gender", "status"}
+KEEP_RAW_KINDS = {"date", "level", "amount", "number", "subsidy", "gender", "status"}
+"""Kinds whose text as typed is kept beside the parsed value (`<name>__raw`): a blank
+cell and an unreadable one differ there."""
 
 
 def map_distinct(values: pa.Array, parse: Callable, out_type: pa.DataType) -> pa.Array:
@@ -304,6 +306,6 @@ def normalise_table(table: LoadedTable) -> pa.Table:
         else:
             parse, out_type = _PARSERS[col.kind]
         columns[col.name] = map_distinct(raw, parse, out_type)
-        if col.kind in _KEEP_RAW:
+        if col.kind in KEEP_RAW_KINDS:
             columns[f"{col.name}__raw"] = raw
     return pa.table(columns)

@@ -6,11 +6,24 @@ stored as (a number or text) is kept in `id_number__numeric`.
 
 from __future__ import annotations
 
+import codecs
+import csv
+import hashlib
+import io
+import re
+import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from ..errors import InputError
 from ..model import InputFile
+from .schema import TABLES, alias_table, map_headers
+from .xlsx_scan import hidden_sheets, scan_sheet_xml, sheet_xml_paths
 
 
 @dataclass
@@ -35,30 +48,13 @@ class LoadedTable:
     """canonical columns the file has"""
 
 
-# ---------------------------------------------------------------------------------------
-# reading
-
-import codecs  # noqa: E402
-import csv  # noqa: E402
-import hashlib  # noqa: E402
-import io  # noqa: E402
-import re  # noqa: E402
-import zipfile  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pyarrow.compute as pc  # noqa: E402
-
-from ..errors import InputError  # noqa: E402
-from .schema import TABLES, alias_table, map_headers, normalise_header  # noqa: E402
-from .xlsx_scan import hidden_sheets, scan_sheet_xml, sheet_xml_paths  # noqa: E402
-
 HEADER_SCAN_ROWS = 30
 """How far below the top a header row may sit (title and info rows above it)."""
 
 KEY_COLUMNS = ("id_number", "name", "institution", "occupation", "cert_no", "payment_id")
-_FOOTER = re.compile(r"^\s*(合计|小计|总计|共计|填表人|填报人|审核人|负责人|制表人|经办人|注[:：]|说明[:：])")
+_FOOTER = re.compile(
+    r"^\s*(合计|小计|总计|共计|填表人|填报人|审核人|负责人|制表人|经办人|注[:：]|说明[:：])"
+)
 
 
 @dataclass
@@ -76,6 +72,9 @@ class SheetGrid:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     """merged ranges as (first_row, first_col, last_row, last_col): rows 1-based, columns
     0-based, both absolute in the user's sheet"""
+    row_numbers: np.ndarray | None = None
+    """the user-visible number of each grid row, when rows are not consecutive lines
+    (a CSV whose quoted cells span lines)"""
 
     @property
     def height(self) -> int:
@@ -109,7 +108,9 @@ def sniff_kind(path: Path) -> str:
             with zipfile.ZipFile(path) as zf:
                 names = set(zf.namelist())
         except zipfile.BadZipFile:
-            raise InputError(f"{path}: a damaged or truncated workbook (not a readable zip)") from None
+            raise InputError(
+                f"{path}: a damaged or truncated workbook (not a readable zip)"
+            ) from None
         if "xl/workbook.xml" in names:
             return "xlsm" if path.suffix.lower() == ".xlsm" else "xlsx"
         if "content.xml" in names:
@@ -122,7 +123,9 @@ def sniff_kind(path: Path) -> str:
     if head.startswith(b"PAR1"):
         return "parquet"
     if head.lstrip().lower().startswith((b"<html", b"<!doc", b"<table", b"<?xml")):
-        raise InputError(f"{path}: an HTML or XML page, not a spreadsheet; open it and save as .xlsx")
+        raise InputError(
+            f"{path}: an HTML or XML page, not a spreadsheet; open it and save as .xlsx"
+        )
     return "csv"
 
 
@@ -154,7 +157,9 @@ def _xlsx_grids(path: Path) -> tuple[list[SheetGrid], list[str]]:
         try:
             sheet = reader.load_sheet(sheet_name, header_row=None, dtypes="string")
         except Exception as exc:
-            raise InputError(f"{path}, sheet {sheet_name}: cannot read it ({_short(exc)})") from None
+            raise InputError(
+                f"{path}, sheet {sheet_name}: cannot read it ({_short(exc)})"
+            ) from None
         if str(sheet.visible).lower() != "visible":
             hidden.append(sheet_name)
             continue
@@ -179,10 +184,16 @@ def _xlsx_grids(path: Path) -> tuple[list[SheetGrid], list[str]]:
             # A second read of the one column as booleans: a number cell gives a value, a
             # text cell null. use_columns and dtypes keys are absolute column indices
             # (fastexcel 0.21). The text of a number cell is its exact value, all digits.
-            typed = reader.load_sheet(
-                _name, header_row=None, dtypes={where: "boolean"}, use_columns=[where]
-            ).to_arrow().column(0)
-            big = pc.fill_null(pc.match_substring_regex(_batch.column(col), r"^\d{16,}(\.\d*)?$"), False)
+            typed = (
+                reader.load_sheet(
+                    _name, header_row=None, dtypes={where: "boolean"}, use_columns=[where]
+                )
+                .to_arrow()
+                .column(0)
+            )
+            big = pc.fill_null(
+                pc.match_substring_regex(_batch.column(col), r"^\d{16,}(\.\d*)?$"), False
+            )
             found = np.asarray(pc.and_(pc.is_valid(typed), big).to_numpy(zero_copy_only=False))
             flags[: min(_n, len(found))] = found[:_n]
             return flags
@@ -247,7 +258,10 @@ def _calamine_grids(path: Path) -> tuple[list[SheetGrid], list[str]]:
 
         def numeric_cells(col: int, _typed=typed) -> np.ndarray:
             return np.array(
-                [isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) >= BIG_NUMBER for v in _typed[col]],
+                [
+                    isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) >= BIG_NUMBER
+                    for v in _typed[col]
+                ],
                 dtype=bool,
             )
 
@@ -323,7 +337,9 @@ def _csv_grid_fast(text: str, delimiter: str) -> SheetGrid | None:
     lines = text.count("\n") + (0 if text.endswith("\n") else 1)
     if table.num_rows != lines or table.num_columns != width:
         return None
-    return SheetGrid(name="", columns=[c.combine_chunks() for c in table.columns], first_row=1, first_col=0)
+    return SheetGrid(
+        name="", columns=[c.combine_chunks() for c in table.columns], first_row=1, first_col=0
+    )
 
 
 def _csv_grid(path: Path) -> tuple[SheetGrid, str]:
@@ -357,8 +373,13 @@ def _csv_grid(path: Path) -> tuple[SheetGrid, str]:
     for i in range(width):
         col = [r[i] if i < len(r) and r[i] != "" else None for r in rows]
         columns.append(pa.array(col, pa.string()))
-    grid = SheetGrid(name="", columns=columns, first_row=1, first_col=0)
-    grid.row_numbers = np.asarray(lines, dtype=np.int64)  # type: ignore[attr-defined]
+    grid = SheetGrid(
+        name="",
+        columns=columns,
+        first_row=1,
+        first_col=0,
+        row_numbers=np.asarray(lines, dtype=np.int64),
+    )
     return grid, encoding
 
 
@@ -388,7 +409,9 @@ def _parquet_grid(path: Path) -> SheetGrid:
             flags[1:] = np.asarray(big.to_numpy(zero_copy_only=False))
         return flags
 
-    return SheetGrid(name="", columns=columns, first_row=1, first_col=0, numeric_cells=numeric_cells)
+    return SheetGrid(
+        name="", columns=columns, first_row=1, first_col=0, numeric_cells=numeric_cells
+    )
 
 
 # --- header detection and assembly ----------------------------------------------------------
@@ -411,22 +434,14 @@ def _score(mapping: dict[str, int], table: str) -> int:
 
 
 def _combine(parent: list[str | None], child: list[str | None]) -> list[str]:
-    """Two header rows into one: a child label wins; a merged parent spans right."""
-    labels, carried = [], ""
-    for p, c in zip(parent, child, strict=True):
-        if p:
-            carried = p
-        if c:
-            labels.append(c)
-        else:
-            labels.append(p or "")
-        if not p and not c:
-            carried = ""
-    del carried
-    return labels
+    """Two header rows into one: the child label where there is one (开班日期 under a
+    merged 培训时间), else the parent (姓名 merged down over both rows)."""
+    return [c or p or "" for p, c in zip(parent, child, strict=True)]
 
 
-def find_header(head: list[list[str | None]], table: str, aliases: dict[str, str]) -> HeaderMatch | None:
+def find_header(
+    head: list[list[str | None]], table: str, aliases: dict[str, str]
+) -> HeaderMatch | None:
     best: HeaderMatch | None = None
     for i, row in enumerate(head):
         labels = [v or "" for v in row]
@@ -452,14 +467,21 @@ def _fill_merged(columns: list[pa.Array], grid: SheetGrid, header_row: int) -> l
     touched: dict[int, list] = {}
     for r1, c1, r2, c2 in grid.merges:
         top, left = r1 - grid.first_row, c1 - grid.first_col
-        if r2 <= r1 or r1 <= header_row or not 0 <= left < len(columns) or top >= len(columns[left]):
+        if (
+            r2 <= r1
+            or r1 <= header_row
+            or not 0 <= left < len(columns)
+            or top >= len(columns[left])
+        ):
             continue
         value = touched.setdefault(left, columns[left].to_pylist())[top]
         for c in range(left, min(c2 - grid.first_col + 1, len(columns))):
             values = touched.setdefault(c, columns[c].to_pylist())
             for r in range(top, min(r2 - grid.first_row + 1, len(values))):
                 values[r] = value
-    return [pa.array(touched[i], pa.string()) if i in touched else col for i, col in enumerate(columns)]
+    return [
+        pa.array(touched[i], pa.string()) if i in touched else col for i, col in enumerate(columns)
+    ]
 
 
 def _unique_labels(labels: list[str]) -> list[str]:
@@ -482,15 +504,24 @@ def _flags(values: pa.Array) -> np.ndarray:
 
 
 def _assemble(
-    grid: SheetGrid, match: HeaderMatch, table: str, path: Path, kind: str, sha: str, notes: list[str]
+    grid: SheetGrid,
+    match: HeaderMatch,
+    table: str,
+    path: Path,
+    kind: str,
+    sha: str,
+    notes: list[str],
 ) -> LoadedTable:
     start = match.row + 1
     n = grid.height - start
-    full = _fill_merged(grid.columns, grid, grid.first_row + match.row) if grid.merges else grid.columns
+    full = (
+        _fill_merged(grid.columns, grid, grid.first_row + match.row)
+        if grid.merges
+        else grid.columns
+    )
     columns = [c.slice(start) for c in full]
-    row_numbers = getattr(grid, "row_numbers", None)
-    if row_numbers is not None:
-        rows = row_numbers[start:]
+    if grid.row_numbers is not None:
+        rows = grid.row_numbers[start:]
     else:
         rows = np.arange(n, dtype=np.int64) + grid.first_row + start
 
@@ -520,7 +551,9 @@ def _assemble(
     if "id_number" in match.mapping:
         # 合计 with an ID next to it is a person's row after all (a category 负责人, say)
         id_col = columns[match.mapping["id_number"]]
-        footer &= _flags(pc.is_null(id_col)) | _flags(pc.match_substring_regex(id_col, _FOOTER.pattern))
+        footer &= _flags(pc.is_null(id_col)) | _flags(
+            pc.match_substring_regex(id_col, _FOOTER.pattern)
+        )
     keep &= ~footer
     mask = pa.array(keep)
 
@@ -530,11 +563,13 @@ def _assemble(
     kept_rows = pa.array(rows[keep], pa.int64())
     n_kept = int(keep.sum())
     sheet_label = grid.name
-    data_cols["_source"] = pa.array([path.name] * n_kept, pa.string())
-    data_cols["_sheet"] = pa.array([sheet_label] * n_kept, pa.string())
+    data_cols["_source"] = pa.repeat(pa.scalar(path.name, pa.string()), n_kept)
+    data_cols["_sheet"] = pa.repeat(pa.scalar(sheet_label, pa.string()), n_kept)
     data_cols["_row"] = kept_rows
     if "id_number" in match.mapping and TABLES[table].column("id_number").kind == "id":
-        data_cols["id_number__numeric"] = _numeric_ids(grid, match, start, keep, data_cols["id_number"])
+        data_cols["id_number__numeric"] = _numeric_ids(
+            grid, match, start, keep, data_cols["id_number"]
+        )
 
     labels = _unique_labels(match.labels)
     original = {"_row": kept_rows}
@@ -562,7 +597,9 @@ def _assemble(
     )
 
 
-def _numeric_ids(grid: SheetGrid, match: HeaderMatch, start: int, keep: np.ndarray, ids: pa.Array) -> pa.Array:
+def _numeric_ids(
+    grid: SheetGrid, match: HeaderMatch, start: int, keep: np.ndarray, ids: pa.Array
+) -> pa.Array:
     """Which ID cells the file stored as numbers of 16 digits or more (Excel keeps only
     15 significant digits, DOMAIN §3.4)."""
     if grid.numeric_cells is None:
@@ -577,7 +614,9 @@ def _short(exc: Exception) -> str:
     return text[:200]
 
 
-def read_table(path: str | Path, table: str, extra_aliases: dict[str, list[str]] | None = None) -> LoadedTable:
+def read_table(
+    path: str | Path, table: str, extra_aliases: dict[str, list[str]] | None = None
+) -> LoadedTable:
     """Read one input file as canonical table `table` (its best-matching sheet)."""
     path = Path(path)
     if not path.exists():
@@ -614,7 +653,9 @@ def read_table(path: str | Path, table: str, extra_aliases: dict[str, list[str]]
         if best is None or match.score > best[0].score:
             best = (match, grid)
     if best is None:
-        where = f"{path}" + (f", sheet {grids[0].name}" if len(grids) == 1 and grids[0].name else "")
+        where = f"{path}" + (
+            f", sheet {grids[0].name}" if len(grids) == 1 and grids[0].name else ""
+        )
         found = ", ".join(seen[:12]) or "nothing"
         unread = f"; hidden sheets not read: {', '.join(hidden)}" if hidden else ""
         raise InputError(

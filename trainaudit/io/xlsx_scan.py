@@ -80,7 +80,11 @@ def sheet_xml_paths(path: Path) -> dict[str, str]:
     targets = {}
     for rel in rels:
         target = rel.get("Target", "")
-        target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        target = (
+            target.lstrip("/")
+            if target.startswith("/")
+            else posixpath.normpath(posixpath.join("xl", target))
+        )
         targets[rel.get("Id")] = target
     out = {}
     for sheet in book.iter(f"{ns_main}sheet"):
@@ -116,9 +120,8 @@ def _record_big_numbers(layout: SheetLayout, window: bytes, base: int, seen_upto
         if base + m.start() <= seen_upto:
             continue
         seen_upto = base + m.start()
-        cell = None
-        for cell in _CELL_START.finditer(window, max(0, m.start() - _OVERLAP), m.start()):
-            pass  # the last cell tag opened before the value
+        opened = list(_CELL_START.finditer(window, max(0, m.start() - _OVERLAP), m.start()))
+        cell = opened[-1] if opened else None  # the last cell tag opened before the value
         if cell is None:
             layout.numbers_complete = False
             continue
@@ -172,11 +175,17 @@ def scan_sheet_xml(path: Path, member: str | None, limit: int = MAX_SHEET_XML_BY
                     pending = b"" if layout.first_row else pending[last_end:]
                 scanned = previous + chunk
                 if _maybe_big_numbers(scanned):
-                    seen_upto = _record_big_numbers(layout, scanned, offset - len(previous), seen_upto)
+                    seen_upto = _record_big_numbers(
+                        layout, scanned, offset - len(previous), seen_upto
+                    )
                 previous = chunk[-_OVERLAP:]
                 offset += len(chunk)
                 window = tail + chunk
-                if not merge_zone and b"mergeCells" in window and (zone := _MERGE_ZONE.search(window)):
+                if (
+                    not merge_zone
+                    and b"mergeCells" in window
+                    and (zone := _MERGE_ZONE.search(window))
+                ):
                     merge_zone = True
                     window = window[zone.start() :]
                 if merge_zone:

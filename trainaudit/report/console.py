@@ -10,7 +10,12 @@ from ..model import AuditReport, Severity, Status
 from ..rules.registry import Rule
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
-_STATUS_STYLE = {Status.PASSED: "green", Status.FAILED: "red", Status.SKIPPED: "dim", Status.ERROR: "bold magenta"}
+_STATUS_STYLE = {
+    Status.PASSED: "green",
+    Status.FAILED: "red",
+    Status.SKIPPED: "dim",
+    Status.ERROR: "bold magenta",
+}
 
 _LABELS = {
     "zh": {
@@ -51,16 +56,24 @@ _LABELS = {
 
 
 def masked(text: str, show_ids: bool) -> str:
-    return text if show_ids else mask_id(text) if text and len(text) >= 15 and text[:6].isdigit() else text
+    """A subject that looks like an ID number is masked unless the user asked to see it."""
+    looks_like_id = len(text) >= 15 and text[:6].isdigit()
+    return mask_id(text) if looks_like_id and not show_ids else text
 
 
-def print_summary(report: AuditReport, console: Console, show_ids: bool = False, first: int = 10) -> None:
+def print_summary(
+    report: AuditReport, console: Console, show_ids: bool = False, first: int = 10
+) -> None:
     t = _LABELS[report.lang]
     inputs = Table(title=t["inputs"], show_edge=False)
     for col in ("table", "inputs", "rows"):
         inputs.add_column(t[col])
     for info in report.inputs.values():
-        inputs.add_row(info.table, f"{info.path}{' [' + info.sheet + ']' if info.sheet else ''}", str(info.rows))
+        inputs.add_row(
+            info.table,
+            f"{info.path}{' [' + info.sheet + ']' if info.sheet else ''}",
+            str(info.rows),
+        )
     console.print(inputs)
 
     table = Table(title=t["title"])
@@ -81,12 +94,21 @@ def print_summary(report: AuditReport, console: Console, show_ids: bool = False,
         for col in ("code", "table", "row", "subject", "message"):
             shown.add_column(t[col])
         for f in report.findings[:first]:
-            shown.add_row(f.rule, f.table, "" if f.row is None else str(f.row), masked(f.subject, show_ids), f.message)
+            shown.add_row(
+                f.rule,
+                f.table,
+                "" if f.row is None else str(f.row),
+                masked(f.subject, show_ids),
+                f.message,
+            )
         console.print(shown)
     counts = {s: sum(1 for f in report.findings if f.severity is s) for s in Severity}
     console.print(
         t["total"].format(
-            n=len(report.findings), e=counts[Severity.ERROR], w=counts[Severity.WARNING], i=counts[Severity.INFO]
+            n=len(report.findings),
+            e=counts[Severity.ERROR],
+            w=counts[Severity.WARNING],
+            i=counts[Severity.INFO],
         )
     )
 
@@ -98,7 +120,9 @@ def print_rules(rules: list[Rule], console: Console, lang: str) -> None:
         table.add_column(t[col])
     table.add_column("inputs" if lang == "en" else "所需输入")
     for r in rules:
-        table.add_row(r.code, r.name, f"[{_STYLE[r.severity]}]{r.severity.label}[/]", ", ".join(r.reads))
+        table.add_row(
+            r.code, r.name, f"[{_STYLE[r.severity]}]{r.severity.label}[/]", ", ".join(r.reads)
+        )
     console.print(table)
 
 
@@ -107,7 +131,10 @@ def explain_rule(rule: Rule, lang: str) -> str:
     head = f"{rule.code} {rule.name} ({rule.severity.label})"
     reads = ", ".join(rule.reads) + (" (any)" if rule.any_table else "")
     lines = [head, "=" * len(head), ""]
-    lines.append(("信息模板：" if lang == "zh" else "Message: ") + (rule.message.get(lang) or rule.message["en"]))
+    lines.append(
+        ("信息模板：" if lang == "zh" else "Message: ")
+        + (rule.message.get(lang) or rule.message["en"])
+    )
     lines.append(("所需输入：" if lang == "zh" else "Reads: ") + reads)
     if rule.needs:
         lines.append(("所需列：" if lang == "zh" else "Needs columns: ") + ", ".join(rule.needs))

@@ -26,9 +26,7 @@ def csv_safe(value: object) -> object:
 
 def findings_table(findings: list[Finding]) -> pa.Table:
     records = [f.as_record() for f in findings]
-    schema = pa.schema(
-        [(c, pa.int64() if c == "row" else pa.string()) for c in COLUMNS]
-    )
+    schema = pa.schema([(c, pa.int64() if c == "row" else pa.string()) for c in COLUMNS])
     return pa.Table.from_pylist(records, schema=schema)
 
 
@@ -44,7 +42,9 @@ def write_findings(findings: list[Finding], path: Path) -> None:
                 writer.writerow(COLUMNS)
                 for f in findings:
                     record = f.as_record()
-                    writer.writerow(["" if record[c] is None else csv_safe(record[c]) for c in COLUMNS])
+                    writer.writerow(
+                        ["" if record[c] is None else csv_safe(record[c]) for c in COLUMNS]
+                    )
         elif suffix == ".jsonl":
             with tmp.open("w", encoding="utf-8") as fh:
                 for f in findings:

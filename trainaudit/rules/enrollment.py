@@ -128,7 +128,7 @@ def overlapping_training(ctx: RuleContext) -> str:
     Why it matters: nobody attends two full-time classes at once — one of the two is a
     name on paper (挂名). Each row names the earliest other class it collides with.
     """
-    return f"""
+    return """
         SELECT _table, _row, subject, id_number, class_id, start_date, end_date,
                other_class, other_start, other_end, other_row
         FROM (

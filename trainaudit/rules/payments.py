@@ -408,7 +408,7 @@ def class_total_over_cap(ctx: RuleContext) -> str:
             SELECT pd.*, coalesce(e.enrolled, 0) AS enrolled,
                    CASE WHEN e.class_id IS NULL THEN 0
                         WHEN pd.subsidy_type = 'living' THEN $living_allowance_per_day * e.person_days
-                        ELSE e.enrolled * {_per_person_cap('pd.subsidy_type')} END AS allowed
+                        ELSE e.enrolled * {_per_person_cap("pd.subsidy_type")} END AS allowed
             FROM paid pd LEFT JOIN enrolled e ON e.class_id = pd.class_id
         ) x
         WHERE x.paid > x.allowed + 0.005

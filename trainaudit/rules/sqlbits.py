@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..io.normalise import KEEP_RAW_KINDS
 from ..io.schema import TABLES
 
 ID_TABLES = ("trainees", "certificates", "payments")
@@ -30,9 +31,7 @@ def blank_test(table: str, column: str) -> str:
 
 
 def raw_columns(table: str) -> set[str]:
-    from ..io.normalise import _KEEP_RAW
-
-    return {f"{c.name}__raw" for c in TABLES[table].columns if c.kind in _KEEP_RAW}
+    return {f"{c.name}__raw" for c in TABLES[table].columns if c.kind in KEEP_RAW_KINDS}
 
 
 def age_at(start: str, birth: str) -> str:
