@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench sample clean
+.PHONY: demo test lint bench bench-growth bench-history sample clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -34,6 +34,12 @@ sample: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+bench-growth: $(STAMP)
+	$(BIN)/python bench/run.py --only growth --sizes 100000,1000000,3000000
+
+bench-history: $(STAMP)
+	$(BIN)/python bench/history.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -1,17 +1,25 @@
-"""`make bench`: time the audit of a synthetic 100k-enrollment roster from xlsx and csv.
+"""`make bench`: the provincial-scale figures of issue 6, each against its floor.
 
-Inputs are generated deterministically once and cached in .bench-cache/ (outside git).
-Each measurement runs in a fresh process so peak RSS is that run's own.
-Usage: python bench/run.py [--rows N]
+Inputs are generated deterministically (bench/data.py) once and cached in .bench-cache/
+(outside git). Every measurement runs in a fresh Python process, so its wall time
+includes imports and its peak RSS is its own.
+
+    python bench/run.py                      # the targets: 1M enrollments, 100k xlsx
+    python bench/run.py --sizes 100000,1000000,3000000 --only growth
+    python bench/run.py --only audit --formats parquet
+
+Targets (2 cores): full audit ≤ 3× DuckDB's bare read of the same files and peak RSS
+≤ 4 GB, from CSV and from Parquet; `validate` of the 100k-row xlsx ≤ 1.5× fastexcel's
+read; the annotated workbook for that upload ≤ 30 s.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import datetime as dt
 import json
-import random
+import math
+import os
+import platform
 import subprocess
 import sys
 import time
@@ -19,117 +27,254 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".bench-cache"
-HEADER = ["序号", "姓名", "身份证号码", "性别", "联系电话", "培训机构", "班级编号", "培训工种",
-          "培训等级", "开班日期", "结业日期", "培训课时", "县区", "人员类别"]  # fmt: skip
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华平刚桂兰"
-OCCUPATIONS = [
-    "电工",
-    "焊工",
-    "中式烹调师",
-    "育婴员",
-    "养老护理员",
-    "美容师",
-    "保安员",
-    "计算机操作员",
-]
-LEVELS = ["五级", "四级", "三级", "专项职业能力"]
+VERSION = "v2"
+"""Bump when bench/data.py changes what it generates: the cache is keyed on it."""
+TABLES = ("trainees", "certificates", "payments")
+AUDIT_DATE = "2022-06-30"
+UPLOAD_ROWS = 100_000
+GB = 1024
 
 
-def roster_rows(n: int, seed: int = 20190701):
-    """A mostly clean roster: classes of ~40, people trained once or twice."""
-    from trainaudit.ids import make_id
-
-    rng = random.Random(seed)
-    people = max(n * 3 // 4, 1)
-    start = dt.date(2020, 1, 6)
-    for i in range(n):
-        person = rng.randrange(people)
-        prng = random.Random(person)
-        birth = dt.date(1965, 1, 1) + dt.timedelta(days=prng.randrange(365 * 35))
-        region = prng.choice(["140105", "140107", "140202", "140302", "140402"])
-        seq = prng.randrange(1000)
-        class_no = i // 40
-        begin = start + dt.timedelta(days=(class_no * 3) % 700)
-        days = 10 + class_no % 20
-        yield [
-            i + 1,
-            prng.choice(SURNAMES)
-            + prng.choice(GIVEN)
-            + (prng.choice(GIVEN) if prng.random() < 0.6 else ""),
-            make_id(region, birth, seq),
-            "男" if seq % 2 else "女",
-            f"13{prng.randrange(10**9):09d}",
-            f"培训学校{class_no % 97:02d}",
-            f"C{class_no:06d}",
-            OCCUPATIONS[class_no % len(OCCUPATIONS)],
-            LEVELS[class_no % len(LEVELS)],
-            begin.isoformat(),
-            (begin + dt.timedelta(days=days - 1)).isoformat(),
-            days * 6,
-            f"县{class_no % 11}",
-            "失业人员",
-        ]
+def _inputs_for(n: int) -> dict[str, dict[str, Path]]:
+    folder = CACHE / f"{VERSION}-{n}"
+    return {fmt: {t: folder / f"{t}.{fmt}" for t in TABLES} for fmt in ("csv", "parquet")}
 
 
-def make_inputs(n: int) -> dict[str, Path]:
+def make_inputs(n: int) -> dict[str, dict[str, Path]]:
+    """The three tables of n enrollments as CSV and Parquet (generated once)."""
+    paths = _inputs_for(n)
+    if all(p.exists() for by_table in paths.values() for p in by_table.values()):
+        return paths
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    sys.path.insert(0, str(ROOT))
+    from bench.data import as_exported, as_typed, generate
+
+    folder = paths["csv"]["trainees"].parent
+    folder.mkdir(parents=True, exist_ok=True)
+    for table, data in generate(n).items():
+        for fmt, write in (
+            ("csv", lambda d, p: pacsv.write_csv(d, p, pacsv.WriteOptions(quoting_style="needed"))),
+            ("parquet", lambda d, p: pq.write_table(d, p, compression="snappy")),
+        ):
+            exported = as_exported(table, data) if fmt == "csv" else as_typed(table, data)
+            tmp = paths[fmt][table].with_suffix(".tmp")
+            write(exported, tmp)
+            tmp.replace(paths[fmt][table])
+    return paths
+
+
+def make_upload(rows: int = UPLOAD_ROWS) -> Path:
+    """A roster as a clerk uploads it: a title row, then the header, formatted."""
+    path = CACHE / f"{VERSION}-upload-{rows}.xlsx"
+    if path.exists():
+        return path
+    import xlsxwriter
+
+    sys.path.insert(0, str(ROOT))
+    from bench.data import TRAINEE_HEADERS, generate
+
+    data = generate(rows, seed=7)["trainees"]
     CACHE.mkdir(exist_ok=True)
-    csv_path, xlsx_path = CACHE / f"roster_{n}.csv", CACHE / f"roster_{n}.xlsx"
-    if not csv_path.exists() or not xlsx_path.exists():
-        import xlsxwriter
+    tmp = path.with_suffix(".tmp.xlsx")
+    book = xlsxwriter.Workbook(str(tmp), {"constant_memory": True})
+    sheet = book.add_worksheet("花名册")
+    bold = book.add_format({"bold": True, "border": 1, "bg_color": "#D9E1F2"})
+    text = book.add_format({"num_format": "@"})
+    sheet.set_column(0, 0, 6)
+    sheet.set_column(1, 1, 10)
+    sheet.set_column(2, 2, 20, text)
+    sheet.set_column(3, len(TRAINEE_HEADERS) - 1, 14)
+    sheet.write_row(0, 0, [f"{rows}人培训补贴花名册"])
+    sheet.write_row(1, 0, list(TRAINEE_HEADERS.values()), bold)
+    columns = [data.column(c).to_pylist() for c in TRAINEE_HEADERS]
+    numeric = {"seq", "hours"}
+    for r, values in enumerate(zip(*columns, strict=True), start=2):
+        for c, (key, value) in enumerate(zip(TRAINEE_HEADERS, values, strict=True)):
+            if value is None:
+                continue
+            if key in numeric and value.isdigit():
+                sheet.write_number(r, c, int(value))
+            else:
+                sheet.write_string(r, c, value)
+    sheet.freeze_panes(2, 0)
+    book.close()
+    tmp.replace(path)
+    return path
 
-        rows = list(roster_rows(n))
-        with csv_path.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(HEADER)
-            writer.writerows(rows)
-        book = xlsxwriter.Workbook(str(xlsx_path), {"constant_memory": True})
-        sheet = book.add_worksheet("花名册")
-        sheet.write_row(0, 0, [f"{n}人培训补贴花名册"])
-        sheet.write_row(1, 0, HEADER)
-        for r, row in enumerate(rows, start=2):
-            sheet.write_row(r, 0, row)
-        book.close()
-    return {"csv": csv_path, "xlsx": xlsx_path}
 
+# --- measuring in a fresh process -------------------------------------------------------------
 
 _CHILD = """
 import json, resource, sys, time
 t0 = time.perf_counter()
+sys.path.insert(0, {root!r})
 {body}
+_usage = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({{"seconds": time.perf_counter() - t0,
-                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+                   "cpu_seconds": _usage.ru_utime + _usage.ru_stime,
+                   "peak_rss_mb": _usage.ru_maxrss / 1024,
+                   **globals().get("extra", {{}})}}))
 """
 
 
 def measure(body: str) -> dict:
-    out = subprocess.run(
-        [sys.executable, "-c", _CHILD.format(body=body)], capture_output=True, text=True, check=True
+    """Run `body` in a fresh interpreter; its wall time (imports included), CPU time, peak
+    RSS, and the load average before it started (other work on the machine slows it)."""
+    code = _CHILD.format(root=str(ROOT), body=body)
+    load = os.getloadavg()[0]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"bench child failed:\n{code}\n{out.stderr[-4000:]}")
+    return {**json.loads(out.stdout.strip().splitlines()[-1]), "load": load}
+
+
+def floor_body(paths: dict[str, Path], fmt: str) -> str:
+    """DuckDB reading the same files into memory, every column: the floor."""
+    reader = (
+        "read_csv('{p}', all_varchar=true, header=true)" if fmt == "csv" else "read_parquet('{p}')"
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    lines = ["import duckdb", "con = duckdb.connect()"]
+    for t, p in paths.items():
+        lines.append(f'con.execute("CREATE TABLE {t} AS SELECT * FROM {reader.format(p=p)}")')
+    return "\n".join(lines)
+
+
+def audit_body(paths: dict[str, Path]) -> str:
+    args = ", ".join(f"{t}={str(p)!r}" for t, p in paths.items())
+    return (
+        "import datetime as dt\n"
+        "from trainaudit import api\n"
+        f"report = api.audit({args}, lang='en', audit_date=dt.date.fromisoformat({AUDIT_DATE!r}))\n"
+        "extra = {'findings': len(report.findings), 'rules': len(report.results),\n"
+        "         'rows': sum(i.rows for i in report.inputs.values()),\n"
+        "         'broken': [r.code for r in report.broken]}"
+    )
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def _mem_gb() -> float:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    except (ValueError, OSError):
+        return 0.0
+
+
+def _verdict(ok: bool) -> str:
+    return "OK  " if ok else "MISS"
+
+
+def bench_audit(n: int, formats: list[str]) -> list[dict]:
+    t = time.perf_counter()
+    paths = make_inputs(n)
+    print(f"inputs for {n:,} enrollments ready in {time.perf_counter() - t:.1f} s "
+          f"({paths['csv']['trainees'].parent.relative_to(ROOT)})", flush=True)  # fmt: skip
+    results = []
+    for fmt in formats:
+        floor = measure(floor_body(paths[fmt], fmt))
+        full = measure(audit_body(paths[fmt]))
+        ratio = full["seconds"] / floor["seconds"]
+        ok = ratio <= 3 and full["peak_rss_mb"] <= 4 * GB and not full["broken"]
+        print(
+            f"{_verdict(ok)} audit {n:>9,} enrollments from {fmt:7}: {full['seconds']:6.2f} s "
+            f"(CPU {full['cpu_seconds']:5.1f} s), peak RSS {full['peak_rss_mb']:6.0f} MB, "
+            f"{full['findings']:,} findings ({full['rows']:,} rows, {full['rules']} rules) | "
+            f"DuckDB read alone {floor['seconds']:5.2f} s (CPU {floor['cpu_seconds']:4.1f} s) "
+            f"→ {ratio:.2f}× (target ≤ 3×, ≤ 4096 MB) [load {full['load']:.1f}]",
+            flush=True,
+        )
+        results.append({"n": n, "format": fmt, "audit": full, "floor": floor, "ratio": ratio})
+    return results
+
+
+def bench_upload() -> None:
+    t = time.perf_counter()
+    path = make_upload()
+    print(f"upload of {UPLOAD_ROWS:,} rows ready in {time.perf_counter() - t:.1f} s "
+          f"({path.relative_to(ROOT)})", flush=True)  # fmt: skip
+    floor = measure(
+        "import fastexcel\n"
+        f"fastexcel.read_excel({str(path)!r}).load_sheet(0, header_row=None, dtypes='string').to_arrow()"
+    )
+    cli = measure(
+        "from trainaudit.cli import main\n"
+        f"sys.argv = ['trainaudit', 'validate', {str(path)!r}, '--quiet', '--fail-on', 'never']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass"
+    )
+    ratio = cli["seconds"] / floor["seconds"]
+    print(
+        f"{_verdict(ratio <= 1.5)} validate {UPLOAD_ROWS:,}-row xlsx: {cli['seconds']:5.2f} s, "
+        f"peak RSS {cli['peak_rss_mb']:5.0f} MB | fastexcel read alone {floor['seconds']:5.2f} s "
+        f"→ {ratio:.2f}× (target ≤ 1.5×)",
+        flush=True,
+    )
+    out = CACHE / "upload-report.xlsx"
+    book = measure(
+        "import datetime as dt\n"
+        "from trainaudit import api\n"
+        f"report = api.audit(trainees={str(path)!r}, only_tables={{'trainees'}}, lang='zh',\n"
+        f"                   audit_date=dt.date.fromisoformat({AUDIT_DATE!r}))\n"
+        "t1 = time.perf_counter()\n"
+        f"api.write_outputs(report, out={str(out)!r})\n"
+        "extra = {'write': time.perf_counter() - t1, 'findings': len(report.findings)}"
+    )
+    print(
+        f"{_verdict(book['seconds'] <= 30)} validate --out for the {UPLOAD_ROWS:,}-row upload: "
+        f"{book['seconds']:5.2f} s in all, of which writing the workbook {book['write']:5.2f} s "
+        f"({book['findings']:,} findings), peak RSS {book['peak_rss_mb']:5.0f} MB "
+        f"(target ≤ 30 s)",
+        flush=True,
+    )
+
+
+def bench_growth(sizes: list[int], formats: list[str]) -> None:
+    rows = []
+    for n in sizes:
+        rows.extend(bench_audit(n, formats))
+    print(
+        "\ngrowth (audit seconds per million enrollments; flat or slowly rising = n log n or better)"
+    )
+    for fmt in formats:
+        mine = [r for r in rows if r["format"] == fmt]
+        for prev, cur in zip([None, *mine], mine, strict=False):
+            per_m = cur["audit"]["seconds"] / cur["n"] * 1e6
+            step = ""
+            if prev is not None:
+                grow = cur["n"] / prev["n"]
+                took = cur["audit"]["seconds"] / prev["audit"]["seconds"]
+                nlogn = grow * math.log(cur["n"]) / math.log(prev["n"])
+                step = f"; ×{grow:.0f} rows → ×{took:.2f} time (n log n would be ×{nlogn:.2f})"
+            print(f"  {fmt:7} {cur['n']:>9,}: {cur['audit']['seconds']:6.2f} s "
+                  f"({per_m:5.2f} s per M), peak RSS {cur['audit']['peak_rss_mb']:6.0f} MB{step}")  # fmt: skip
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=100_000)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000000", help="enrollments, comma-separated")
+    parser.add_argument("--formats", default="csv,parquet")
+    parser.add_argument("--only", choices=("audit", "upload", "growth"), default=None)
     args = parser.parse_args()
-    t = time.perf_counter()
-    inputs = make_inputs(args.rows)
-    print(
-        f"inputs ready in {time.perf_counter() - t:.1f} s: {', '.join(str(p.relative_to(ROOT)) for p in inputs.values())}"
-    )
-    for kind, path in inputs.items():
-        read = measure(
-            f"import fastexcel; fastexcel.read_excel({str(path)!r}).load_sheet(0, header_row=None, dtypes='string').to_arrow()"
-            if kind == "xlsx"
-            else f"import duckdb; duckdb.sql(\"SELECT count(*) FROM read_csv('{path}', all_varchar=true)\").fetchall()"
-        )
-        full = measure(f"from trainaudit import api; api.audit(trainees={str(path)!r}, lang='en')")
-        print(
-            f"{args.rows:>9,} enrollments from {kind:4}: audit {full['seconds']:6.2f} s, "
-            f"peak RSS {full['peak_rss_mb']:6.0f} MB | read alone ({'fastexcel' if kind == 'xlsx' else 'duckdb'}) "
-            f"{read['seconds']:5.2f} s"
-        )
+    sizes = [int(s) for s in args.sizes.split(",")]
+    formats = args.formats.split(",")
+    print(f"machine: {os.cpu_count()} cores ({_cpu()}), {_mem_gb():.0f} GiB RAM, "
+          f"Python {platform.python_version()}", flush=True)  # fmt: skip
+    if args.only in (None, "audit"):
+        for n in sizes:
+            bench_audit(n, formats)
+    if args.only in (None, "upload"):
+        bench_upload()
+    if args.only == "growth":
+        bench_growth(sizes, formats)
 
 
 if __name__ == "__main__":

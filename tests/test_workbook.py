@@ -613,3 +613,20 @@ def test_a_failed_run_leaves_no_file(tmp_path, roster, payments, monkeypatch):
     with pytest.raises(RuntimeError):
         write_workbook(make_report({"trainees": roster, "payments": payments}, FINDINGS), out)
     assert list(out.parent.iterdir()) == []
+
+
+def test_workbook_too_large_to_copy_streams_its_flagged_rows(tmp_path, roster, monkeypatch):
+    """Beyond KEEP_FORMAT_CELLS the user's book is not copied with openpyxl: its flagged
+    rows go to a fresh sheet (xlsxwriter, streaming) and the Summary says so."""
+    monkeypatch.setattr(workbook, "KEEP_FORMAT_CELLS", 5)
+    out = tmp_path / "report.xlsx"
+    findings = [f for f in FINDINGS if f.table == "trainees"]
+    write_workbook(make_report({"trainees": roster}, findings), out, "en")
+    wb = openpyxl.load_workbook(out)
+
+    assert wb.sheetnames == ["trainees", "Findings", "Summary"]
+    flagged = sorted({f.row for f in findings if f.row is not None})
+    assert [r[0] for r in dump(wb["trainees"])[1:]] == flagged
+    assert summary_line(wb, "trainees")[6].startswith(f"only the {len(flagged)} flagged rows")
+    notes = [row[0] for row in dump(wb["Summary"]) if row and "streaming mode" in str(row[0])]
+    assert notes and "copied with their formatting" in notes[0]

@@ -12,7 +12,7 @@ from . import __version__
 from .engine import Engine, Tracer
 from .errors import InputError
 from .io.normalise import normalise_table
-from .io.readers import LoadedTable, read_table
+from .io.readers import LoadedTable, ReadLimits, read_table
 from .io.schema import TABLES
 from .model import AuditReport, InputFile, RuleResult
 from .policy import Policy, load_policy
@@ -24,9 +24,12 @@ Progress = Callable[[str, int, int], None]
 
 
 def load_inputs(
-    paths: dict[str, str | Path | None], policy: Policy | None = None
+    paths: dict[str, str | Path | None],
+    policy: Policy | None = None,
+    limits: ReadLimits | None = None,
 ) -> dict[str, LoadedTable]:
-    """Read every given input file as its canonical table."""
+    """Read every given input file as its canonical table (`limits`: io.readers.ReadLimits,
+    how big an input may be before it is refused)."""
     policy = policy or Policy()
     unknown = set(paths) - set(TABLES)
     if unknown:
@@ -38,7 +41,7 @@ def load_inputs(
         if resolved in seen:
             raise InputError(f"{path}: given as both {seen[resolved]} and {table}")
         seen[resolved] = table
-    return {t: read_table(p, t, policy.header_aliases.get(t)) for t, p in given.items()}
+    return {t: read_table(p, t, policy.header_aliases.get(t), limits) for t, p in given.items()}
 
 
 def empty_table(table: str, path: str = "") -> LoadedTable:
@@ -105,11 +108,22 @@ def audit(
     audit_date: dt.date | None = None,
     progress: Progress | None = None,
     tracer: Tracer | None = None,
+    history: str | Path | None = None,
+    baseline: str | Path | None = None,
+    waivers: str | Path | None = None,
+    limits: ReadLimits | None = None,
 ) -> AuditReport:
     """Audit the given files and return every finding with each rule's status.
 
     Raises InputError when an input cannot be read at all; data defects are findings.
     `only_tables` restricts the run to rules that need only those tables (validate).
+    `history`: a history store (history.py) whose rows are checked together with today's;
+    only findings on today's rows are reported. `baseline`: a findings file of an earlier
+    run; findings whose fingerprint it holds are not reported again. `waivers`: a file of
+    accepted findings (waivers.py); those in force are set aside, counted, never failing.
+    `limits`: how big an input may be before it is refused (io.readers.ReadLimits: file
+    size, expanded XML, cells), so that a zip bomb or a stray cell at XFD1048576 ends in
+    an InputError instead of exhausting memory.
     """
     if not isinstance(policy, Policy):
         policy = load_policy(policy)
@@ -126,12 +140,23 @@ def audit(
     }
     if not any(paths.values()):
         raise InputError("no input file given")
+    from .baseline import read_fingerprints
+    from .waivers import load_waivers
+
+    waived = load_waivers(waivers) if waivers is not None else None
+    known = read_fingerprints(baseline) if baseline is not None else None
     report_progress = progress or (lambda step, done, total: None)
     report_progress("read", 0, 1)
-    tables = load_inputs(paths, policy)
+    tables = load_inputs(paths, policy, limits)
     report_progress("read", 1, 1)
-    return audit_tables(tables, policy=policy, lang=lang, rules=rules, only_tables=only_tables,
-                        audit_date=audit_date, progress=report_progress, tracer=tracer)  # fmt: skip
+    report = audit_tables(tables, policy=policy, lang=lang, rules=rules, only_tables=only_tables,
+                          audit_date=audit_date, progress=report_progress, tracer=tracer,
+                          history=history)  # fmt: skip
+    if waived is not None or known is not None:
+        report.set_aside(waived, known)
+        report.waivers_file = str(waivers or "")
+        report.baseline_file = str(baseline or "")
+    return report
 
 
 def audit_tables(
@@ -144,18 +169,30 @@ def audit_tables(
     audit_date: dt.date,
     progress: Progress,
     tracer: Tracer | None,
+    history: str | Path | None = None,
 ) -> AuditReport:
     """Audit tables already read (the history store and the benches enter here)."""
+    from .fingerprint import stamp
+
     engine = Engine(tracer=tracer)
+    view = None
     try:
         for name in TABLES:
             canonical = normalise_table(tables.get(name) or empty_table(name))
             engine.register(name, canonical)
         engine.register("policy_certificate_caps", certificate_caps_table(policy))
+        present = {name: t.present for name, t in tables.items()}
+        if history is not None:
+            from .history import merge
+
+            progress("history", 0, 1)
+            view = merge(engine, history, tables)
+            present = {**view.present, **present}  # today's columns decide for today's tables
+            progress("history", 1, 1)
         ctx = RuleContext(
             engine=engine,
             policy=policy,
-            present={name: t.present for name, t in tables.items()},
+            present=present,
             audit_date=audit_date,
             sources={name: Path(t.info.path).name for name, t in tables.items()},
         )
@@ -164,8 +201,9 @@ def audit_tables(
         results: list[RuleResult] = []
         for done, rule in enumerate(selected):
             progress("rules", done, len(selected))
-            results.append(run_rule(rule, ctx, lang, sources))
+            results.append(run_rule(rule, ctx, lang, sources, view.scope if view else None))
         progress("rules", len(selected), len(selected))
+        results = stamp(engine, results)
     finally:
         engine.close()
     return AuditReport(
@@ -176,27 +214,100 @@ def audit_tables(
         lang=lang,
         tables=tables,
         audit_date=audit_date.isoformat(),
+        history=view.info if view else None,
     )
 
 
 def write_outputs(
-    report: AuditReport, out: str | Path | None = None, findings: str | Path | None = None
+    report: AuditReport,
+    out: str | Path | None = None,
+    findings: str | Path | None = None,
+    *,
+    hash_ids: bytes | None = None,
 ) -> list[Path]:
-    """Write the annotated workbook and/or the findings file; returns what was written."""
+    """Write the annotated workbook and/or the findings file; returns what was written.
+
+    `hash_ids`: a secret key; the findings file and the workbook's Findings sheet then
+    carry HMAC-SHA256(key, normalised ID) in place of every ID number (privacy.py).
+    Refuses, before writing anything, a target that is an input file however it is
+    spelled (a symlink, `./x/../x`, a hard link) or that is both --out and --findings.
+    """
+    from .privacy import pseudonymise_report
     from .report.files import write_findings
     from .report.workbook import write_workbook
 
     written = []
-    inputs = {Path(i.path).resolve() for i in report.inputs.values()}
+    inputs = [Path(i.path) for i in report.inputs.values() if i.path]
     for target in (out, findings):
-        if target is not None and Path(target).resolve() in inputs:
+        if target is not None and any(_same_file(Path(target), p) for p in inputs):
             raise InputError(f"{target}: is an input file; refusing to overwrite it")
+    if out is not None and findings is not None and _same_file(Path(out), Path(findings)):
+        raise InputError(f"{out}: given as both --out and --findings")
+    if out is not None and Path(out).suffix.lower() not in (".xlsx", ".xlsm"):
+        raise InputError(f"{out}: the annotated workbook must be an .xlsx file")
+    if hash_ids is not None:
+        report = pseudonymise_report(report, hash_ids)
     if findings is not None:
         write_findings(report.findings, Path(findings))
         written.append(Path(findings))
     if out is not None:
-        if Path(out).suffix.lower() not in (".xlsx", ".xlsm"):
-            raise InputError(f"{out}: the annotated workbook must be an .xlsx file")
         write_workbook(report, Path(out), report.lang)
         written.append(Path(out))
     return written
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """One file under two spellings: the same resolved path, or the same inode."""
+    import os
+
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist yet
+        return False
+
+
+# --------------------------------------------------------------------------- nightly runs
+
+
+def add_to_history(
+    store: str | Path,
+    files: list[tuple[str | None, str | Path]],
+    policy: Policy | str | Path | None = None,
+    progress: Progress | None = None,
+):
+    """Append accepted uploads to the history store (see history.add_uploads)."""
+    from .history import add_uploads
+
+    if not isinstance(policy, Policy):
+        policy = load_policy(policy)
+    return add_uploads(store, files, policy.header_aliases, progress)
+
+
+def init_history(store: str | Path) -> bool:
+    """Create an empty history store; False when there is one already (left as it is)."""
+    from .history import init_store
+
+    return init_store(store)
+
+
+def history_uploads(store: str | Path):
+    """The uploads of a history store, oldest first."""
+    from .history import list_uploads
+
+    return list_uploads(store)
+
+
+def remove_from_history(store: str | Path, upload: str):
+    """Remove one upload (number or sha256 prefix) from the history store."""
+    from .history import remove_upload
+
+    return remove_upload(store, upload)
+
+
+def diff(old: str | Path, new: str | Path):
+    """New, resolved and persisting findings between two findings files."""
+    from .baseline import diff_findings
+
+    return diff_findings(old, new)

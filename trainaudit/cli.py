@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import locale
+import logging
 import os
 import sys
+import warnings
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -14,6 +17,7 @@ from rich.console import Console
 
 from . import __version__, api
 from .errors import TrainauditError
+from .io.readers import DEFAULT_LIMITS
 from .model import AuditReport, Severity
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
@@ -29,8 +33,20 @@ rules_app = typer.Typer(help="List the rules, or explain one.", invoke_without_c
 app.add_typer(rules_app, name="rules")
 policy_app = typer.Typer(help="Write or check a policy file.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
+history_app = typer.Typer(
+    help="The history store: accepted uploads that nightly audits check against.",
+    no_args_is_help=True,
+)
+app.add_typer(history_app, name="history")
 
 err = Console(stderr=True, highlight=False)
+
+# The Rust readers log through Python's logging (pyo3-log): with no handler configured,
+# Python would print their warnings ("'c' not a valid worksheet", perhaps quoting a cell)
+# on stderr, where an exit 2 promises one line and no personal data.
+for _name in ("calamine", "fastexcel"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
+    logging.getLogger(_name).propagate = False
 
 
 class FailOn(StrEnum):
@@ -43,6 +59,11 @@ class FailOn(StrEnum):
 class Lang(StrEnum):
     zh = "zh"
     en = "en"
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
 
 
 class TableName(StrEnum):
@@ -72,8 +93,18 @@ def exit_code(report: AuditReport, fail_on: FailOn) -> int:
     return EXIT_FINDINGS if report.count_at_or_above(threshold) else EXIT_OK
 
 
-def _fail(message: str) -> None:
+def _shown(text: str, show_ids: bool) -> str:
+    """A line for stderr: ID numbers masked unless --show-ids (an error may quote a cell)."""
+    from .privacy import redact_ids
+
+    return text if show_ids else redact_ids(text)
+
+
+def _fail(message: str, as_json: bool = False, show_ids: bool = False) -> None:
+    message = _shown(" ".join(message.split()), show_ids)  # one line, whatever it quotes
     err.print(f"trainaudit: error: {message}", markup=False, soft_wrap=True)
+    if as_json:  # a script reading stdout still gets an answer it can parse
+        typer.echo(json.dumps({"exit_code": EXIT_INPUT, "error": message}, ensure_ascii=False))
     raise typer.Exit(EXIT_INPUT)
 
 
@@ -97,16 +128,22 @@ def _progress_printer(console: Console, quiet: bool):
     return update
 
 
-def _run(debug: bool, work):
-    """Run `work`; turn our errors into one line and exit 2 (a traceback only with --debug)."""
+def _run(debug: bool, work, as_json: bool = False, show_ids: bool = False):
+    """Run `work`; turn our errors into one line and exit 2 (a traceback only with --debug).
+
+    Library warnings (openpyxl on an odd workbook) are not printed: stderr carries the
+    one line of an error and nothing else."""
     try:
-        return work()
+        with warnings.catch_warnings():
+            if not debug:
+                warnings.simplefilter("ignore")
+            return work()
     except typer.Exit:
         raise
     except TrainauditError as exc:
         if debug:
             raise
-        _fail(str(exc))
+        _fail(str(exc), as_json, show_ids)
     except KeyboardInterrupt:
         err.print("trainaudit: interrupted; no output was replaced")
         raise typer.Exit(130) from None
@@ -114,42 +151,71 @@ def _run(debug: bool, work):
         if debug:
             raise
         _fail(
-            f"unexpected {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} (run with --debug for details)"
+            f"unexpected {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} (run with --debug for details)",
+            as_json,
+            show_ids,
         )
 
 
 def _finish(
-    report: AuditReport, out, findings, fail_on: FailOn, quiet: bool, show_ids: bool
+    report: AuditReport,
+    out,
+    findings,
+    fail_on: FailOn,
+    quiet: bool,
+    show_ids: bool,
+    fmt: OutputFormat = OutputFormat.text,
+    hash_ids: bytes | None = None,
 ) -> None:
     from .report.console import print_summary
 
-    written = api.write_outputs(report, out, findings)
+    written = api.write_outputs(report, out, findings, hash_ids=hash_ids)
     console = Console(highlight=False)
-    if not quiet:
+    if fmt is OutputFormat.json:
+        summary = {"exit_code": exit_code(report, fail_on), "fail_on": fail_on.value,
+                   **report.summary(), "outputs": [str(p) for p in written]}  # fmt: skip
+        typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+    elif not quiet:
         print_summary(report, console, show_ids=show_ids)
         for path in written:
             console.print(f"→ {path}")
-    for result in report.unauditable:
-        for f in result.findings:
-            err.print(f"trainaudit: error: {f.rule} {f.message}", markup=False)
-    for result in report.broken:
-        err.print(
-            f"trainaudit: error: rule {result.code} could not run: {result.detail}", markup=False
-        )
+    # Why the input could not be fully audited, as the one line an exit 2 promises.
+    reasons = [f"{f.rule} {f.message}" for r in report.unauditable for f in r.findings]
+    reasons += [f"rule {r.code} could not run: {r.detail}" for r in report.broken]
+    if reasons:
+        line = " ".join(f"trainaudit: error: {'; '.join(reasons)}".split())
+        err.print(_shown(line, show_ids), markup=False, soft_wrap=True)
     raise typer.Exit(exit_code(report, fail_on))
 
 
 def _audit_and_exit(
-    audit_args: dict, lang, out, findings, fail_on: FailOn, quiet: bool, show_ids: bool, debug: bool
+    audit_args: dict,
+    lang,
+    out,
+    findings,
+    fail_on: FailOn,
+    quiet: bool,
+    show_ids: bool,
+    debug: bool,
+    fmt: OutputFormat = OutputFormat.text,
+    limits: tuple[int, int, int] | None = None,
+    hash_ids: tuple[str | None, Path | None] = (None, None),
 ) -> None:
     """The shared body of `audit` and `validate`: audit, write, summarise, exit."""
+    from .io.readers import ReadLimits
+    from .privacy import key_from
+
     language = lang.value if lang else default_lang()
+    as_json = fmt is OutputFormat.json
 
     def work():
-        report = api.audit(**audit_args, lang=language, progress=_progress_printer(err, quiet))
-        _finish(report, out, findings, fail_on, quiet, show_ids)
+        key = key_from(*hash_ids) if any(v is not None for v in hash_ids) else None
+        read_limits = ReadLimits(*limits) if limits else None
+        report = api.audit(**audit_args, lang=language, progress=_progress_printer(err, quiet),
+                           limits=read_limits)  # fmt: skip
+        _finish(report, out, findings, fail_on, quiet, show_ids, fmt, key)
 
-    _run(debug, work)
+    _run(debug, work, as_json, show_ids)
 
 
 OutOpt = Annotated[Path | None, typer.Option("--out", help="annotated workbook to write (.xlsx)")]
@@ -175,6 +241,43 @@ RulesOpt = Annotated[
 ]
 ShowSqlOpt = Annotated[
     bool, typer.Option("--show-sql", help="print each rule's SQL and its time on stderr")
+]
+FormatOpt = Annotated[
+    OutputFormat,
+    typer.Option(
+        "--format", help="text: the summary for people; json: counts for scripts, on stdout"
+    ),
+]
+StoreOpt = Annotated[Path, typer.Option("--store", help="history store (a DuckDB file)")]
+MaxFileOpt = Annotated[
+    int,
+    typer.Option("--max-file-mb", min=1, help="refuse an input file bigger than this on disk"),
+]
+MaxSheetOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-sheet-mb",
+        min=1,
+        help="refuse an .xlsx/.ods whose XML expands beyond this (a zip bomb), or a Parquet "
+        "file whose data does",
+    ),
+]
+MaxCellsOpt = Annotated[
+    int,
+    typer.Option("--max-cells", min=1, help="refuse a sheet or file spanning more rows × columns"),
+]
+HashIdsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--hash-ids",
+        metavar="KEY",
+        help="write HMAC-SHA256(KEY, ID) in place of each ID in the findings file and "
+        "the Findings sheet (prefer --hash-ids-file: a command line is visible to others)",
+    ),
+]
+HashIdsFileOpt = Annotated[
+    Path | None,
+    typer.Option("--hash-ids-file", metavar="FILE", help="as --hash-ids, the key read from FILE"),
 ]
 
 
@@ -218,13 +321,38 @@ def audit(
     show_sql: ShowSqlOpt = False,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
+    history: Annotated[
+        Path | None,
+        typer.Option(
+            "--history",
+            help="history store: check against every accepted upload; report only today's rows",
+        ),
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline", help="findings file of an earlier run: report only findings not in it"
+        ),
+    ] = None,
+    waivers: Annotated[
+        Path | None,
+        typer.Option("--waivers", help="CSV of accepted findings: fingerprint, reason, who, until"),
+    ] = None,
+    fmt: FormatOpt = OutputFormat.text,
+    max_file_mb: MaxFileOpt = DEFAULT_LIMITS.max_file_mb,
+    max_sheet_mb: MaxSheetOpt = DEFAULT_LIMITS.max_sheet_mb,
+    max_cells: MaxCellsOpt = DEFAULT_LIMITS.max_cells,
+    hash_ids: HashIdsOpt = None,
+    hash_ids_file: HashIdsFileOpt = None,
 ) -> None:
     """Cross-check trainees, certificates and payments; write findings and an annotated workbook."""
     _audit_and_exit(
         dict(trainees=trainees, certificates=certificates, payments=payments,
              institutions=institutions, watchlist=watchlist, occupations=occupations,
-             policy=policy, rules=rules.split(",") if rules else None, tracer=_tracer(show_sql)),
-        lang, out, findings, fail_on, quiet, show_ids, debug,
+             policy=policy, rules=rules.split(",") if rules else None, tracer=_tracer(show_sql),
+             history=history, baseline=baseline, waivers=waivers),
+        lang, out, findings, fail_on, quiet, show_ids, debug, fmt,
+        (max_file_mb, max_sheet_mb, max_cells), (hash_ids, hash_ids_file),
     )  # fmt: skip
 
 
@@ -242,11 +370,18 @@ def validate(
     show_ids: ShowIdsOpt = False,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
+    fmt: FormatOpt = OutputFormat.text,
+    max_file_mb: MaxFileOpt = DEFAULT_LIMITS.max_file_mb,
+    max_sheet_mb: MaxSheetOpt = DEFAULT_LIMITS.max_sheet_mb,
+    max_cells: MaxCellsOpt = DEFAULT_LIMITS.max_cells,
+    hash_ids: HashIdsOpt = None,
+    hash_ids_file: HashIdsFileOpt = None,
 ) -> None:
     """Check one upload on its own, before accepting it (only the rules it can answer)."""
     _audit_and_exit(
         {table.value: file, "policy": policy, "only_tables": {table.value}},
-        lang, out, findings, fail_on, quiet, show_ids, debug,
+        lang, out, findings, fail_on, quiet, show_ids, debug, fmt,
+        (max_file_mb, max_sheet_mb, max_cells), (hash_ids, hash_ids_file),
     )  # fmt: skip
 
 
@@ -313,6 +448,145 @@ def policy_check(file: Annotated[Path, typer.Argument(help="policy file to check
             typer.echo(f"{key} = {value}")
 
     _run(False, work)
+
+
+@history_app.command("init")
+def history_init(store: StoreOpt, debug: DebugOpt = False) -> None:
+    """Create an empty history store (before the first night); an existing one is kept."""
+
+    def work():
+        made = api.init_history(store)
+        typer.echo(
+            f"{store}: {'created, empty' if made else 'already a history store; left as it is'}"
+        )
+
+    _run(debug, work)
+
+
+@history_app.command("add")
+def history_add(
+    store: StoreOpt,
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="uploads; each is told apart by its columns")
+    ] = None,
+    trainees: Annotated[
+        list[Path] | None, typer.Option("--trainees", "-t", help="a roster (repeatable)")
+    ] = None,
+    certificates: Annotated[
+        list[Path] | None, typer.Option("--certificates", "-c", help="certificates (repeatable)")
+    ] = None,
+    payments: Annotated[
+        list[Path] | None, typer.Option("--payments", "-p", help="payments (repeatable)")
+    ] = None,
+    policy: PolicyOpt = None,
+    quiet: QuietOpt = False,
+    fmt: FormatOpt = OutputFormat.text,
+    debug: DebugOpt = False,
+) -> None:
+    """Append accepted uploads to the history store; a file already there is left alone."""
+    given: list[tuple[str | None, Path]] = [(None, f) for f in files or []]
+    for table, paths in (("trainees", trainees), ("certificates", certificates),
+                         ("payments", payments)):  # fmt: skip
+        given += [(table, f) for f in paths or []]
+
+    def work():
+        if not given:
+            _fail("no file given; name the uploads, or use --trainees/--certificates/--payments")
+        added = api.add_to_history(store, given, policy=policy)
+        if fmt is OutputFormat.json:
+            typer.echo(json.dumps({"store": str(store), "files": [
+                {**a.upload.as_dict(), "given": str(a.path), "already_in_store": a.already}
+                for a in added]}, ensure_ascii=False, indent=2))  # fmt: skip
+        elif not quiet:
+            for a in added:
+                u = a.upload
+                if a.already:
+                    typer.echo(f"{a.path}: already in {store} as upload {u.upload_id} "
+                               f"({u.table}, added {u.added}); not added again")  # fmt: skip
+                else:
+                    typer.echo(f"{a.path}: added to {store} as upload {u.upload_id} "
+                               f"({u.table}, {u.rows} rows)")  # fmt: skip
+
+    _run(debug, work, fmt is OutputFormat.json)
+
+
+@history_app.command("list")
+def history_list(
+    store: StoreOpt,
+    fmt: FormatOpt = OutputFormat.text,
+    debug: DebugOpt = False,
+) -> None:
+    """The uploads in the store, oldest first."""
+
+    def work():
+        uploads = api.history_uploads(store)
+        if fmt is OutputFormat.json:
+            typer.echo(json.dumps([u.as_dict() for u in uploads], ensure_ascii=False, indent=2))
+            return
+        from rich.table import Table
+
+        table = Table(title=f"{store}: {len(uploads)} uploads, {sum(u.rows for u in uploads)} rows")
+        for col in ("upload", "table", "source", "rows", "added", "sha256"):
+            table.add_column(col)
+        for u in uploads:
+            table.add_row(str(u.upload_id), u.table, u.source, str(u.rows), u.added, u.sha256[:12])
+        Console(highlight=False).print(table)
+
+    _run(debug, work, fmt is OutputFormat.json)
+
+
+@history_app.command("remove")
+def history_remove(
+    upload: Annotated[str, typer.Argument(help="upload number, or the start of its sha256")],
+    store: StoreOpt,
+    debug: DebugOpt = False,
+) -> None:
+    """Take an upload (accepted by mistake) out of the store again."""
+
+    def work():
+        u = api.remove_from_history(store, upload)
+        typer.echo(
+            f"removed upload {u.upload_id} ({u.source}, {u.table}, {u.rows} rows) from {store}"
+        )
+
+    _run(debug, work)
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="findings file of the earlier run")],
+    new: Annotated[Path, typer.Argument(help="findings file of the later run")],
+    lang: LangOpt = None,
+    show_ids: ShowIdsOpt = False,
+    fmt: FormatOpt = OutputFormat.text,
+    debug: DebugOpt = False,
+) -> None:
+    """New, resolved and persisting findings between two runs (matched by fingerprint).
+
+    Exit code 1 when NEW has findings that OLD had not, else 0 (2: a file unreadable).
+    """
+    from .report.console import masked, print_diff
+
+    def work():
+        result = api.diff(old, new)
+        if fmt is OutputFormat.json:
+
+            def shown(r: dict) -> dict:
+                r = {k: r.get(k) for k in ("fingerprint", "rule", "severity", "table", "row",
+                                           "id_number", "subject", "message")}  # fmt: skip
+                r["subject"] = masked(str(r["subject"] or ""), show_ids)
+                r["id_number"] = masked(str(r["id_number"] or ""), show_ids)
+                return r
+
+            typer.echo(json.dumps({**{k: [shown(r) for r in getattr(result, k)]
+                                      for k in ("new", "resolved", "persisting")},
+                                   "counts": result.counts()}, ensure_ascii=False, indent=2))  # fmt: skip
+        else:
+            print_diff(result, Console(highlight=False), lang.value if lang else default_lang(),
+                       show_ids)  # fmt: skip
+        raise typer.Exit(EXIT_FINDINGS if result.new else EXIT_OK)
+
+    _run(debug, work, fmt is OutputFormat.json)
 
 
 @app.command()

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -20,12 +22,17 @@ _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 Tracer = Callable[[str, str, float], None]
 
+OFFLINE = {"autoinstall_known_extensions": False, "allow_community_extensions": False}
+"""No network access, ever: DuckDB would otherwise download an extension that a query
+happens to need (README: what is written where)."""
+
 
 class Engine:
     """An in-memory database holding the canonical tables of one audit."""
 
     def __init__(self, tracer: Tracer | None = None, threads: int | None = None):
-        self._con = duckdb.connect(":memory:")
+        self._con = duckdb.connect(":memory:", config=OFFLINE)
+        self._con.execute("SET enable_progress_bar = false")  # stdout is for --format json
         if threads:
             self._con.execute(f"SET threads = {int(threads)}")
         self._tracer = tracer
@@ -58,5 +65,71 @@ class Engine:
                 self._tracer(label, sql, time.perf_counter() - started)
         return result
 
+    def attach(self, path: str | Path, alias: str) -> None:
+        """Attach a database file read-only under `alias` (the history store of an audit)."""
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", alias):
+            raise ValueError(f"bad database alias {alias!r}")
+        sql = f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS {alias} (READ_ONLY)"
+        try:
+            self._con.execute(sql)
+        except duckdb.Error as exc:
+            raise EngineError(f"attach {alias}", sql, exc) from exc
+
     def close(self) -> None:
         self._con.close()
+
+
+class Store(Engine):
+    """A database file that outlives one run: the history store (see history.py).
+
+    The same labelled `query()` as the audit engine, plus what persistence needs:
+    appending Arrow tables (creating the table, or a column a newer version added) and
+    transactions, so an upload is stored whole or not at all.
+    """
+
+    def __init__(self, path: str | Path, *, read_only: bool = False, tracer: Tracer | None = None):
+        super().__init__(tracer=tracer)
+        self._con.close()
+        try:
+            self._con = duckdb.connect(str(path), read_only=read_only, config=OFFLINE)
+            self._con.execute("SET enable_progress_bar = false")
+        except duckdb.Error as exc:
+            raise EngineError(f"open {Path(path).name}", "", exc) from exc
+
+    def append(self, name: str, table: pa.Table) -> None:
+        """Append `table` to table `name` by column name, creating what is missing."""
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+            raise ValueError(f"bad table name {name!r}")
+        con = self._con
+        con.register("_incoming", table)
+        try:
+            have = {
+                row[0]
+                for row in con.execute(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_schema = 'main' AND table_name = ?",
+                    [name],
+                ).fetchall()
+            }
+            if not have:
+                con.execute(f"CREATE TABLE {name} AS SELECT * FROM _incoming")
+                return
+            for column, kind, *_ in con.execute("DESCRIBE SELECT * FROM _incoming").fetchall():
+                if column not in have:
+                    con.execute(f'ALTER TABLE {name} ADD COLUMN "{column}" {kind}')
+            con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _incoming")
+        except duckdb.Error as exc:
+            raise EngineError(f"append {name}", f"INSERT INTO {name} BY NAME ...", exc) from exc
+        finally:
+            con.unregister("_incoming")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything inside is committed together, or rolled back on any error."""
+        self._con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            raise
+        self._con.execute("COMMIT")

@@ -1,15 +1,36 @@
 """Run one rule: skipped when its inputs are absent, an error when it breaks,
-otherwise passed or failed with its findings."""
+otherwise passed or failed with its findings.
+
+With a history store (history.py) the tables also hold history rows, whose `_row` is
+negative. A rule sees them all, but only findings on today's rows are kept: a row
+finding on a history row is dropped, and a finding without a row must name something
+of today's upload (a class or institution of today's rows, today's file). A message that
+points at another row (`first_row`, `other_rows` …) names a history row by file and row.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .model import Finding, RuleResult, Status
 from .rules.registry import Rule, RuleContext
+
+
+@dataclass(frozen=True)
+class HistoryScope:
+    """What tells today's findings from history's, and names history rows."""
+
+    subjects: dict[str, frozenset[str]]
+    """table -> what a finding without a row may name: today's classes, institutions, file"""
+    locate: Callable[[list[int]], dict[int, tuple[str, int]]]
+    """history row keys -> (upload as messages name it, row as the clerk saw it)"""
 
 
 class _Blank(dict):
@@ -25,19 +46,89 @@ def _display(value: object) -> object:
     return "" if value is None else value
 
 
-def render_message(rule: Rule, evidence: dict, lang: str) -> str:
+_REF_COLUMN = re.compile(r".*_rows?$")
+_NUMBER = re.compile(r"-?\d+")
+
+
+def _row_phrase(row: int, lang: str, refs: dict[int, tuple[str, int]]) -> str:
+    if row < 0:
+        source, row = refs.get(row, ("history", 0))
+        return f"“{source}”第{row}行" if lang == "zh" else f"{source} row {row}"
+    return f"第{row}行" if lang == "zh" else f"row {row}"
+
+
+def _with_refs(
+    template: str, key: str, value: object, lang: str, refs: dict[int, tuple[str, int]]
+) -> tuple[str, object]:
+    """When `value` points at a history row: the template without its own "row …"
+    around `{key}`, and the value as "file.xlsx row 12" (zh: “file.xlsx”第12行)."""
+    numbers = [int(n) for n in _NUMBER.findall(str(value))] if value is not None else []
+    if not any(n < 0 for n in numbers):
+        return template, value
+    phrases = [_row_phrase(n, lang, refs) for n in numbers]
+    field = "{" + key + "}"
+    template = re.sub(r"\brow(?:\(s\)|s)? " + re.escape(field), field, template)
+    template = template.replace("第" + field + "行", field)
+    return template, ("、" if lang == "zh" else ", ").join(phrases)
+
+
+def render_message(
+    rule: Rule, evidence: dict, lang: str, refs: dict[int, tuple[str, int]] | None = None
+) -> str:
     template = rule.message.get(lang) or rule.message["en"]
-    return template.format_map(_Blank({k: _display(v) for k, v in evidence.items()}))
+    values = {k: _display(v) for k, v in evidence.items()}
+    if refs is not None:
+        for key, value in evidence.items():
+            if _REF_COLUMN.match(key) and key != "_row":
+                template, values[key] = _with_refs(template, key, value, lang, refs)
+    return template.format_map(_Blank(values))
+
+
+def _today_only(rows: pa.Table) -> pa.Table:
+    """Drop rows flagged on history rows (negative `_row`)."""
+    if "_row" not in rows.column_names or rows.num_rows == 0:
+        return rows
+    column = rows.column("_row")
+    if pa.types.is_null(column.type):
+        return rows
+    return rows.filter(pc.or_kleene(pc.is_null(column), pc.greater_equal(column, 0)))
+
+
+def _history_keys(rows: pa.Table) -> list[int]:
+    """Every history row key an evidence column (`*_row`, `*_rows`) points at."""
+    keys: set[int] = set()
+    for name in rows.column_names:
+        if name == "_row" or not _REF_COLUMN.match(name):
+            continue
+        column = rows.column(name)
+        if pa.types.is_integer(column.type):
+            keys.update(k for k in pc.filter(column, pc.less(column, 0)).to_pylist())
+        elif pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            for text in pc.filter(column, pc.match_substring(column, "-")).to_pylist():
+                keys.update(int(n) for n in _NUMBER.findall(text) if int(n) < 0)
+    return sorted(keys)
 
 
 def to_findings(
-    rule: Rule, rows: pa.Table, lang: str, sources: dict[str, tuple[str, str]]
+    rule: Rule,
+    rows: pa.Table,
+    lang: str,
+    sources: dict[str, tuple[str, str]],
+    scope: HistoryScope | None = None,
 ) -> list[Finding]:
-    """Offending rows (as a rule returned them) → Finding objects."""
+    """Offending rows (as a rule returned them) → Finding objects (today's only, with a
+    history scope)."""
+    refs = None
+    if scope is not None:
+        rows = _today_only(rows)
+        refs = scope.locate(_history_keys(rows))
     findings = []
     for record in rows.to_pylist():
         table = record.get("_table") or (rule.reads[0] if rule.reads else "")
         row = record.get("_row")
+        subject = str(_display(record.get("subject")))
+        if scope is not None and row is None and subject not in scope.subjects.get(table, ()):
+            continue  # about a class or institution of history alone
         source, sheet = sources.get(table, ("", ""))
         findings.append(
             Finding(
@@ -47,8 +138,8 @@ def to_findings(
                 table=table,
                 row=int(row) if row is not None else None,
                 id_number=record.get("id_number") or None,
-                subject=str(_display(record.get("subject"))),
-                message=render_message(rule, record, lang),
+                subject=subject,
+                message=render_message(rule, record, lang, refs),
                 source=source,
                 sheet=sheet,
                 column=record.get("_column") or rule.column,
@@ -59,7 +150,11 @@ def to_findings(
 
 
 def run_rule(
-    rule: Rule, ctx: RuleContext, lang: str, sources: dict[str, tuple[str, str]]
+    rule: Rule,
+    ctx: RuleContext,
+    lang: str,
+    sources: dict[str, tuple[str, str]],
+    scope: HistoryScope | None = None,
 ) -> RuleResult:
     """Never raises: a rule that breaks ends as status `error` with its reason."""
     reason = rule.skip_reason(ctx, lang)
@@ -73,7 +168,7 @@ def run_rule(
             if isinstance(produced, str)
             else produced
         )
-        findings = to_findings(rule, rows, lang, sources)
+        findings = to_findings(rule, rows, lang, sources, scope)
     except Exception as exc:  # one broken rule must not sink the audit
         detail = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         return RuleResult(rule.code, rule.name, rule.severity, Status.ERROR, detail=detail,

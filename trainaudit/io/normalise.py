@@ -264,9 +264,123 @@ def map_distinct(values: pa.Array, parse: Callable, out_type: pa.DataType) -> pa
     return parsed.take(encoded.indices)
 
 
+# --- the same, vectorised: whole Arrow arrays, no Python per value ------------------------
+# Exactly the scalar functions above (tests/test_normalise.py holds them to it), for the
+# columns that are nearly all distinct: names, numbers of certificates and payments, phones.
+
+_WHITESPACE = "".join(
+    ["\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"]
+    + [chr(c) for c in range(0x2000, 0x200B)]
+    + ["\u2028\u2029\u202f\u205f\u3000"]
+)
+"""Every character for which str.isspace() holds: what `\\s` and strip() mean in Python."""
+_WS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _WHITESPACE) + "]"
+"""The same as an RE2 class (RE2's own \\s is ASCII only)."""
+_NULL_TEXT = pa.scalar(None, pa.string())
+
+
+def _flags(values: pa.Array) -> pa.Array:
+    return pc.fill_null(values, False)
+
+
+def _nfkc(values: pa.Array) -> pa.Array:
+    """NFKC by Python's own unicodedata (the scalar parsers' Unicode version), applied to
+    the values that are not ASCII (ASCII is its own NFKC)."""
+    odd = _flags(pc.invert(pc.string_is_ascii(values)))
+    if not pc.any(odd).as_py():
+        return values
+    texts = pc.filter(values, odd).to_pylist()
+    fixed = pa.array([unicodedata.normalize("NFKC", t) for t in texts], pa.string())
+    return pc.replace_with_mask(values, odd, fixed)
+
+
+def text_values(values: pa.Array) -> pa.Array:
+    """normalise_text over an array."""
+    values = _nfkc(values)
+    spaced = _flags(pc.match_substring_regex(values, _WS))
+    if pc.any(spaced).as_py():
+        sub = pc.replace_substring_regex(pc.filter(values, spaced), _WS + "+", " ")
+        values = pc.replace_with_mask(values, spaced, pc.utf8_trim(sub, " "))
+    return pc.if_else(_flags(pc.equal(values, "")), _NULL_TEXT, values)
+
+
+def name_values(values: pa.Array) -> pa.Array:
+    """normalise_name over an array."""
+    values = pc.replace_substring_regex(text_values(values), _DOTS.pattern, "·")
+    cjk = _flags(pc.match_substring_regex(values, "[\\x{3400}-\\x{9fff}]"))
+    return pc.if_else(cjk, pc.replace_substring(values, " ", ""), values)
+
+
+def _untouched_text(values: pa.Array) -> pa.Array:
+    """ASCII without whitespace: normalise_text and normalise_name return it as it is
+    (unless empty: that becomes null)."""
+    plain = pc.and_(pc.string_is_ascii(values), pc.invert(pc.match_substring_regex(values, _WS)))
+    return _flags(pc.and_(plain, pc.not_equal(values, "")))
+
+
+def _only_where(values: pa.Array, untouched: pa.Array, convert: Callable) -> pa.Array:
+    """`convert` (an array function) once per distinct value that is not untouched."""
+    todo = pc.and_(pc.is_valid(values), pc.invert(untouched))
+    if not pc.any(todo).as_py():
+        return values
+    encoded = pc.dictionary_encode(pc.filter(values, todo))
+    converted = convert(encoded.dictionary).take(encoded.indices)
+    return pc.replace_with_mask(values, todo, converted)
+
+
+def text_column(values: pa.Array) -> pa.Array:
+    return _only_where(values, _untouched_text(values), text_values)
+
+
+def name_column(values: pa.Array) -> pa.Array:
+    return _only_where(values, _untouched_text(values), name_values)
+
+
+def digits_column(values: pa.Array) -> pa.Array:
+    """normalise_digits: values of ASCII digits alone are left as they are, the rest go
+    through the scalar function once per distinct value."""
+    plain = _flags(pc.match_substring_regex(values, "^[0-9]+$"))
+
+    def scalar(distinct: pa.Array) -> pa.Array:
+        return pa.array([normalise_digits(v) for v in distinct.to_pylist()], pa.string())
+
+    return _only_where(values, plain, scalar)
+
+
+_PLAIN_AMOUNT = r"^[0-9]{1,15}(\.[0-9]{1,6})?$"
+
+
+def amount_column(values: pa.Array) -> pa.Array:
+    """parse_amount: plain decimals (1000, 300.50) by Arrow's cast, the rest once per
+    distinct value (a ledger of real amounts has many distinct ones)."""
+    plain = _flags(pc.match_substring_regex(values, _PLAIN_AMOUNT))
+    out = pc.cast(pc.if_else(plain, values, _NULL_TEXT), pa.float64())
+    todo = pc.and_(pc.is_valid(values), pc.invert(plain))
+    if pc.any(todo).as_py():
+        out = pc.replace_with_mask(
+            out, todo, map_distinct(pc.filter(values, todo), parse_amount, pa.float64())
+        )
+    return out
+
+
+_VECTORISED: dict[str, Callable[[pa.Array], pa.Array]] = {
+    "text": text_column,
+    "phone": digits_column,
+    "amount": amount_column,
+    "number": amount_column,
+}
+
+
 def _blank_to_null(values: pa.Array) -> pa.Array:
-    trimmed = pc.utf8_trim_whitespace(values)
-    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), values)
+    blank = _flags(pc.or_(pc.utf8_is_space(values), pc.equal(values, "")))
+    if not pc.any(blank).as_py():
+        return values
+    return pc.if_else(blank, _NULL_TEXT, values)
+
+
+def _one_array(column: pa.ChunkedArray) -> pa.Array:
+    """The column as one array; without a copy when it is one chunk already."""
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
 
 def normalise_table(table: LoadedTable) -> pa.Table:
@@ -276,13 +390,13 @@ def normalise_table(table: LoadedTable) -> pa.Table:
     data = table.data
     n = data.num_rows
     columns: dict[str, pa.Array] = {
-        "_source": data.column("_source").combine_chunks(),
-        "_sheet": data.column("_sheet").combine_chunks(),
-        "_row": data.column("_row").combine_chunks(),
+        "_source": _one_array(data.column("_source")),
+        "_sheet": _one_array(data.column("_sheet")),
+        "_row": _one_array(data.column("_row")),
     }
     for col in spec.columns:
         raw = (
-            _blank_to_null(pc.cast(data.column(col.name).combine_chunks(), pa.string()))
+            _blank_to_null(pc.cast(_one_array(data.column(col.name)), pa.string()))
             if col.name in data.column_names
             else pa.nulls(n, pa.string())
         )
@@ -292,20 +406,21 @@ def normalise_table(table: LoadedTable) -> pa.Table:
             columns["id_number"] = upgraded
             columns["id_number__raw"] = raw
             columns["id_legacy"] = legacy
-            columns["id_check_ok"] = ids.checksum_ok(upgraded)
-            columns["id_birth"] = ids.birth_dates(upgraded)
+            columns["id_check_ok"], columns["id_birth"] = ids.id_facts(upgraded)
             numeric = (
-                data.column("id_number__numeric").combine_chunks()
+                _one_array(data.column("id_number__numeric"))
                 if "id_number__numeric" in data.column_names
                 else pa.array([False] * n)
             )
             columns["id_number__numeric"] = numeric
             continue
         if col.name == "name":
-            parse, out_type = normalise_name, pa.string()
+            columns[col.name] = name_column(raw)
+        elif col.kind in _VECTORISED:
+            columns[col.name] = _VECTORISED[col.kind](raw)
         else:
             parse, out_type = _PARSERS[col.kind]
-        columns[col.name] = map_distinct(raw, parse, out_type)
+            columns[col.name] = map_distinct(raw, parse, out_type)
         if col.kind in KEEP_RAW_KINDS:
             columns[f"{col.name}__raw"] = raw
     return pa.table(columns)

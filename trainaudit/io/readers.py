@@ -7,12 +7,14 @@ stored as (a number or text) is kept in `id_number__numeric`.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import hashlib
 import io
 import re
+import sys
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,8 +24,53 @@ import pyarrow.compute as pc
 
 from ..errors import InputError
 from ..model import InputFile
+from ..privacy import redact_ids
 from .schema import TABLES, alias_table, map_headers
-from .xlsx_scan import hidden_sheets, scan_sheet_xml, sheet_xml_paths
+from .xlsx_scan import (
+    MAX_CELLS,
+    MAX_SHEET_XML_BYTES,
+    ZIP_ERRORS,
+    XmlBudget,
+    check_declared_sizes,
+    check_part,
+    column_letters,
+    hidden_sheets,
+    scan_sheet_xml,
+    shared_parts,
+    sheet_xml_paths,
+)
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """How much one input may make the reader hold; beyond them the input is refused
+    with a message naming the limit and its option (SPEC §3: exit 2).
+
+    The defaults suit the project's 2-core, 24 GB machine and a province-night of a few
+    million rows; a smaller machine wants smaller ones."""
+
+    max_file_mb: int = 1024
+    """size on disk of any input file (`--max-file-mb`): a CSV is read whole and
+    decoded, about five times its size at the peak"""
+    max_sheet_mb: int = MAX_SHEET_XML_BYTES >> 20
+    """XML an .xlsx/.xlsm/.ods may expand to, its sheets and shared strings together, and
+    the uncompressed data of a Parquet file (`--max-sheet-mb`): bounds the time spent"""
+    max_cells: int = MAX_CELLS
+    """rows × columns a sheet, a text file or a Parquet file spans (`--max-cells`):
+    bounds memory (the xlsx reader holds 32 bytes a cell of the block a sheet spans)"""
+
+    def __post_init__(self) -> None:
+        for name in ("max_file_mb", "max_sheet_mb", "max_cells"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise InputError(f"{name} must be a whole number of at least 1, not {value!r}")
+
+    @property
+    def max_sheet_bytes(self) -> int:
+        return self.max_sheet_mb << 20
+
+
+DEFAULT_LIMITS = ReadLimits()
 
 
 @dataclass
@@ -107,7 +154,7 @@ def sniff_kind(path: Path) -> str:
         try:
             with zipfile.ZipFile(path) as zf:
                 names = set(zf.namelist())
-        except zipfile.BadZipFile:
+        except ZIP_ERRORS:  # incl. an impossible "zip file version 6.7" in a damaged header
             raise InputError(
                 f"{path}: a damaged or truncated workbook (not a readable zip)"
             ) from None
@@ -138,36 +185,71 @@ float64 about 15.9, so an ID stored as such a number has lost its tail (DOMAIN �
 Shorter numbers are exact (a 15-digit legacy ID typed as a number is safe)."""
 
 
-def _xlsx_grids(path: Path) -> tuple[list[SheetGrid], list[str]]:
-    """Visible sheets as grids, and the names of the hidden ones (not read)."""
+def _xlsx_grids(
+    path: Path, limits: ReadLimits = DEFAULT_LIMITS
+) -> tuple[list[SheetGrid], list[str]]:
+    """Visible sheets as grids, and the names of the hidden ones (not read).
+
+    Nothing reaches fastexcel before its size is known: the shared parts calamine reads
+    on opening, then each sheet's XML and the block of cells it spans (xlsx_scan)."""
     import fastexcel
 
+    budget = XmlBudget(path, limits.max_sheet_bytes)
+    xml_paths = sheet_xml_paths(path)
+    check_declared_sizes(path, budget, {member: name for name, member in xml_paths.items()})
+    for member in shared_parts(path):
+        check_part(path, member, budget)
     try:
         reader = fastexcel.read_excel(str(path))
-    except Exception as exc:  # fastexcel raises its own types for every damage
+        sheet_names = list(reader.sheet_names)
+    except BaseException as exc:  # fastexcel raises its own types, calamine may panic
+        _reraise_interrupt(exc)
         raise InputError(f"{path}: cannot open the workbook ({_short(exc)})") from None
-    xml_paths = sheet_xml_paths(path)
     # Hidden sheets are known from workbook.xml before any of them is parsed; they are
     # reported by name, never audited silently.
-    hidden = [name for name in hidden_sheets(path) if name in reader.sheet_names]
+    hidden = [name for name in hidden_sheets(path) if name in sheet_names]
+    unmapped = [n for n in sheet_names if n not in hidden and n not in xml_paths]
+    if unmapped:
+        _guard_unmapped_sheets(path, set(xml_paths.values()), budget, limits)
     grids = []
-    for sheet_name in reader.sheet_names:
+    total_cells = 0
+    for sheet_name in sheet_names:
         if sheet_name in hidden:
             continue
+        layout = scan_sheet_xml(
+            path,
+            xml_paths.get(sheet_name),
+            budget=budget,
+            max_cells=limits.max_cells,
+            sheet=sheet_name,
+        )
+        total_cells += layout.cells
+        if layout.cells > limits.max_cells or total_cells > limits.max_cells:
+            raise InputError(
+                _too_many_cells(
+                    f"{path}, sheet {sheet_name}",
+                    f"spans up to {layout.max_row:,} rows × {layout.max_col:,} columns "
+                    f"(to cell {column_letters(layout.max_col)}{layout.max_row})"
+                    if layout.cells > limits.max_cells
+                    else f"with the sheets before it spans up to {total_cells:,} cells",
+                    limits,
+                )
+            )
         try:
             sheet = reader.load_sheet(sheet_name, header_row=None, dtypes="string")
-        except Exception as exc:
+            visible = str(sheet.visible).lower() == "visible"
+            batch = sheet.to_arrow() if visible else None
+            infos = sheet.available_columns() if visible else []
+        except BaseException as exc:
+            _reraise_interrupt(exc)
             raise InputError(
                 f"{path}, sheet {sheet_name}: cannot read it ({_short(exc)})"
             ) from None
-        if str(sheet.visible).lower() != "visible":
+        if batch is None:
             hidden.append(sheet_name)
             continue
-        batch = sheet.to_arrow()
         if batch.num_columns == 0:
             continue
-        infos = sheet.available_columns()
-        layout = scan_sheet_xml(path, xml_paths.get(sheet_name))
         first_row = layout.first_row or 1
 
         def numeric_cells(
@@ -184,13 +266,17 @@ def _xlsx_grids(path: Path) -> tuple[list[SheetGrid], list[str]]:
             # A second read of the one column as booleans: a number cell gives a value, a
             # text cell null. use_columns and dtypes keys are absolute column indices
             # (fastexcel 0.21). The text of a number cell is its exact value, all digits.
-            typed = (
-                reader.load_sheet(
-                    _name, header_row=None, dtypes={where: "boolean"}, use_columns=[where]
+            try:
+                typed = (
+                    reader.load_sheet(
+                        _name, header_row=None, dtypes={where: "boolean"}, use_columns=[where]
+                    )
+                    .to_arrow()
+                    .column(0)
                 )
-                .to_arrow()
-                .column(0)
-            )
+            except BaseException as exc:
+                _reraise_interrupt(exc)
+                raise InputError(f"{path}, sheet {_name}: cannot read it ({_short(exc)})") from None
             big = pc.fill_null(
                 pc.match_substring_regex(_batch.column(col), r"^\d{16,}(\.\d*)?$"), False
             )
@@ -209,6 +295,46 @@ def _xlsx_grids(path: Path) -> tuple[list[SheetGrid], list[str]]:
             )
         )
     return grids, hidden
+
+
+def _guard_unmapped_sheets(
+    path: Path, mapped: set[str], budget: XmlBudget, limits: ReadLimits
+) -> None:
+    """A sheet whose XML workbook.xml does not lead to (odd relationships) is still found
+    by calamine: bound every worksheet part not bounded otherwise."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = [
+                n for n in zf.namelist() if n.lower().endswith(".xml") and "sheet" in n.lower()
+            ]
+    except Exception:
+        return
+    for member in members:
+        if member in mapped or not member.lower().startswith("xl/"):
+            continue
+        layout = scan_sheet_xml(path, member, budget=budget, max_cells=limits.max_cells)
+        if layout.cells > limits.max_cells:
+            raise InputError(
+                _too_many_cells(
+                    f"{path} ({member})",
+                    f"spans up to {layout.max_row:,} rows × {layout.max_col:,} columns",
+                    limits,
+                )
+            )
+
+
+def _too_many_cells(where: str, what: str, limits: ReadLimits) -> str:
+    return (
+        f"{where}: {what}, more than the limit of {limits.max_cells:,} cells; refused "
+        "(raise the limit with --max-cells if the file is genuine)"
+    )
+
+
+def _reraise_interrupt(exc: BaseException) -> None:
+    """Ctrl-C and exit pass through; anything else a reader raises is the file's fault
+    (a Rust panic inside calamine arrives as pyo3's PanicException, a BaseException)."""
+    if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+        raise exc
 
 
 # --- xls / ods (python-calamine) ---------------------------------------------------------------
@@ -230,31 +356,56 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _calamine_grids(path: Path) -> tuple[list[SheetGrid], list[str]]:
+def _calamine_grids(
+    path: Path, limits: ReadLimits = DEFAULT_LIMITS, kind: str = "xls"
+) -> tuple[list[SheetGrid], list[str]]:
+    """xls and ods workbooks. An .xls (BIFF8) cannot span more than 65,536 × 256 cells and
+    is bounded by the file-size limit; an .ods is zipped XML, so its content is bounded
+    like an xlsx sheet's (calamine itself refuses more than 100 million cells)."""
     import python_calamine
 
+    if kind == "ods":
+        budget = XmlBudget(path, limits.max_sheet_bytes)
+        check_declared_sizes(path, budget, {})
+        with contextlib.suppress(KeyError):
+            check_part(path, "content.xml", budget)
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
-    except Exception as exc:
+        metas = list(book.sheets_metadata)
+    except BaseException as exc:
+        _reraise_interrupt(exc)
         raise InputError(f"{path}: cannot open the workbook ({_short(exc)})") from None
     grids, hidden = [], []
-    for meta in book.sheets_metadata:
+    total_cells = 0
+    for meta in metas:
         if str(meta.visible).rsplit(".", 1)[-1].lower() != "visible":
             hidden.append(meta.name)
             continue
         try:
             sheet = book.get_sheet_by_name(meta.name)
+            total_cells += sheet.height * sheet.width
+            if sheet.height * sheet.width > limits.max_cells or total_cells > limits.max_cells:
+                raise InputError(
+                    _too_many_cells(
+                        f"{path}, sheet {meta.name}",
+                        f"spans {sheet.height:,} rows × {sheet.width:,} columns",
+                        limits,
+                    )
+                )
             rows = sheet.to_python(skip_empty_area=True)
-        except Exception as exc:
+            merged = sheet.merged_cell_ranges or []
+            start = sheet.start or (0, 0)
+        except InputError:
+            raise
+        except BaseException as exc:
+            _reraise_interrupt(exc)
             raise InputError(f"{path}, sheet {meta.name}: cannot read it ({_short(exc)})") from None
         if not rows or not rows[0]:
             continue
         width = max(len(r) for r in rows)
         typed = [[r[i] if i < len(r) else None for r in rows] for i in range(width)]
         columns = [pa.array([_cell_text(v) for v in col], pa.string()) for col in typed]
-        merges = [
-            (m[0][0] + 1, m[0][1], m[1][0] + 1, m[1][1]) for m in (sheet.merged_cell_ranges or [])
-        ]
+        merges = [(m[0][0] + 1, m[0][1], m[1][0] + 1, m[1][1]) for m in merged]
 
         def numeric_cells(col: int, _typed=typed) -> np.ndarray:
             return np.array(
@@ -265,7 +416,6 @@ def _calamine_grids(path: Path) -> tuple[list[SheetGrid], list[str]]:
                 dtype=bool,
             )
 
-        start = sheet.start or (0, 0)
         grids.append(SheetGrid(meta.name, columns, start[0] + 1, start[1], numeric_cells, merges))
     return grids, hidden
 
@@ -304,7 +454,7 @@ def _sniff_delimiter(lines: list[str]) -> str:
     return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
 
 
-def _csv_grid_fast(text: str, delimiter: str) -> SheetGrid | None:
+def _csv_grid_fast(text: str, delimiter: str, width: int) -> SheetGrid | None:
     """Arrow's multi-threaded parser, when every record is exactly one line.
 
     Returns None (the careful path takes over) when the file has blank lines, quoted
@@ -314,11 +464,6 @@ def _csv_grid_fast(text: str, delimiter: str) -> SheetGrid | None:
 
     if "\n\n" in text or "\n\r\n" in text or text.count("\r") != text.count("\r\n"):
         return None  # blank lines, or lone CR line ends (classic Mac) that Arrow and the count below miss
-    first_line = text.split("\n", 1)[0]
-    try:
-        width = len(next(csv.reader([first_line], delimiter=delimiter), []))
-    except csv.Error:
-        return None
     if width == 0:
         return None
     try:
@@ -342,33 +487,68 @@ def _csv_grid_fast(text: str, delimiter: str) -> SheetGrid | None:
     )
 
 
-def _csv_grid(path: Path) -> tuple[SheetGrid, str]:
+@contextlib.contextmanager
+def _csv_field_limit(size: int) -> Iterator[None]:
+    """Let the csv module read a cell as long as the file (its default stops at 128 KB,
+    and a 1 MB cell is a cell like any other), then put its limit back."""
+    before = csv.field_size_limit()
+    csv.field_size_limit(max(before, min(size + 1, sys.maxsize)))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
+
+
+def _first_record_width(text: str, delimiter: str) -> int:
+    first_line = text.split("\n", 1)[0]
+    try:
+        return len(next(csv.reader([first_line], delimiter=delimiter), []))
+    except csv.Error:
+        return 0
+
+
+def _csv_grid(path: Path, limits: ReadLimits) -> tuple[SheetGrid, str]:
     data = path.read_bytes()
     if not data.strip():
         raise InputError(f"{path}: the file is empty")
     if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError(f"{path}: binary data, not a spreadsheet or CSV text")
     text, encoding = decode_text(data, path)
-    delimiter = _sniff_delimiter(text.splitlines()[:HEADER_SCAN_ROWS])
-    fast = _csv_grid_fast(text, delimiter)
-    if fast is not None:
-        return fast, encoding
+    del data
+    delimiter = _sniff_delimiter(text[: 1 << 20].splitlines()[:HEADER_SCAN_ROWS])
+    # Every delimiter and every line end closes a cell: more of them than the limit is
+    # refused before any parser builds a record of a million fields.
+    lines = text.count("\n") + text.count("\r") - text.count("\r\n") + 1
+    if text.count(delimiter) + lines > limits.max_cells:
+        raise InputError(
+            _too_many_cells(f"{path}", f"holds more than {limits.max_cells:,} cells", limits)
+        )
+    first_width = text[: 1 << 20].split("\n", 1)[0].count(delimiter) + 1
+    if first_width * lines <= limits.max_cells:
+        fast = _csv_grid_fast(text, delimiter, _first_record_width(text, delimiter))
+        if fast is not None:
+            return fast, encoding
     rows: list[list[str]] = []
-    lines: list[int] = []
+    row_lines: list[int] = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     last_line = 0
-    try:
-        for record in reader:
-            rows.append(record)
-            # A record starts on the line after the previous one ended (line_num is the
-            # last line read; a quoted field may span several).
-            lines.append(last_line + 1)
-            last_line = reader.line_num
-    except csv.Error as exc:
-        raise InputError(f"{path}: line {reader.line_num}: {exc}") from None
+    with _csv_field_limit(len(text)):
+        try:
+            for record in reader:
+                rows.append(record)
+                # A record starts on the line after the previous one ended (line_num is the
+                # last line read; a quoted field may span several).
+                row_lines.append(last_line + 1)
+                last_line = reader.line_num
+        except csv.Error as exc:
+            raise InputError(f"{path}: line {reader.line_num}: {exc}") from None
     width = max((len(r) for r in rows), default=0)
     if width == 0:
         raise InputError(f"{path}: the file is empty")
+    if width * len(rows) > limits.max_cells:
+        raise InputError(
+            _too_many_cells(f"{path}", f"spans {len(rows):,} records × {width:,} columns", limits)
+        )
     columns = []
     for i in range(width):
         col = [r[i] if i < len(r) and r[i] != "" else None for r in rows]
@@ -378,7 +558,7 @@ def _csv_grid(path: Path) -> tuple[SheetGrid, str]:
         columns=columns,
         first_row=1,
         first_col=0,
-        row_numbers=np.asarray(lines, dtype=np.int64),
+        row_numbers=np.asarray(row_lines, dtype=np.int64),
     )
     return grid, encoding
 
@@ -386,9 +566,27 @@ def _csv_grid(path: Path) -> tuple[SheetGrid, str]:
 # --- parquet ---------------------------------------------------------------------------------
 
 
-def _parquet_grid(path: Path) -> SheetGrid:
+def _parquet_grid(path: Path, limits: ReadLimits) -> SheetGrid:
     import pyarrow.parquet as pq
 
+    try:
+        meta = pq.ParquetFile(path).metadata
+        cells = meta.num_rows * max(meta.num_columns, 1)
+        expanded = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    except Exception as exc:
+        raise InputError(f"{path}: cannot read the Parquet file ({_short(exc)})") from None
+    if cells > limits.max_cells:
+        raise InputError(
+            _too_many_cells(
+                f"{path}", f"holds {meta.num_rows:,} rows × {meta.num_columns:,} columns", limits
+            )
+        )
+    if expanded > limits.max_sheet_bytes:
+        raise InputError(
+            f"{path}: the Parquet data expands to {expanded >> 20:,} MB, more than the limit "
+            f"of {limits.max_sheet_mb:,} MB; refused (raise the limit with --max-sheet-mb "
+            "if the file is genuine)"
+        )
     try:
         table = pq.read_table(path)
     except Exception as exc:
@@ -397,9 +595,11 @@ def _parquet_grid(path: Path) -> SheetGrid:
     columns = []
     floats = []
     for i, name in enumerate(table.column_names):
-        col = table.column(name).combine_chunks()
+        col = table.column(name)
         floats.append(pa.types.is_floating(col.type))
-        columns.append(pa.concat_arrays([header[i], pc.cast(col, pa.string())]))
+        # the header as a chunk of its own: no copy of a million cells to put one on top
+        text = pc.cast(col, pa.string()) if col.type != pa.string() else col
+        columns.append(pa.chunked_array([header[i], *text.chunks], pa.string()))
 
     def numeric_cells(col: int) -> np.ndarray:
         flags = np.zeros(len(columns[col]), dtype=bool)
@@ -457,7 +657,9 @@ def find_header(
     return best
 
 
-def _fill_merged(columns: list[pa.Array], grid: SheetGrid, header_row: int) -> list[pa.Array]:
+def _fill_merged(
+    columns: list[pa.Array], grid: SheetGrid, header_row: int, where: str = ""
+) -> list[pa.Array]:
     """Vertically merged data cells (one class name over 40 rows): copy the value down,
     and across when the block is wider than one column.
 
@@ -465,6 +667,9 @@ def _fill_merged(columns: list[pa.Array], grid: SheetGrid, header_row: int) -> l
     `填表人：` line spread across the table. Copying it across would put the label into
     the ID column and make the row look like a record."""
     touched: dict[int, list] = {}
+    # Merged ranges never overlap in a sound workbook; a damaged one listing the same
+    # huge range thousands of times must not keep us copying for hours.
+    work_left = 4 * len(columns) * grid.height + 1_000_000
     for r1, c1, r2, c2 in grid.merges:
         top, left = r1 - grid.first_row, c1 - grid.first_col
         if (
@@ -474,6 +679,14 @@ def _fill_merged(columns: list[pa.Array], grid: SheetGrid, header_row: int) -> l
             or top >= len(columns[left])
         ):
             continue
+        work_left -= max(0, min(c2 - grid.first_col + 1, len(columns)) - left) * max(
+            0, min(r2 - grid.first_row + 1, grid.height) - top
+        )
+        if work_left < 0:
+            raise InputError(
+                f"{where}: {len(grid.merges):,} merged ranges that overlap again and again; "
+                "the workbook is damaged"
+            )
         value = touched.setdefault(left, columns[left].to_pylist())[top]
         for c in range(left, min(c2 - grid.first_col + 1, len(columns))):
             values = touched.setdefault(c, columns[c].to_pylist())
@@ -515,7 +728,12 @@ def _assemble(
     start = match.row + 1
     n = grid.height - start
     full = (
-        _fill_merged(grid.columns, grid, grid.first_row + match.row)
+        _fill_merged(
+            grid.columns,
+            grid,
+            grid.first_row + match.row,
+            f"{path}" + (f", sheet {grid.name}" if grid.name else ""),
+        )
         if grid.merges
         else grid.columns
     )
@@ -531,8 +749,20 @@ def _assemble(
     for col in mapped:
         keep |= _flags(pc.is_valid(col))
     footer = np.zeros(n, dtype=bool)
+    # A footer row has no ID (or a footer word in the ID cell), checked below: with an ID
+    # column, only such rows are scanned (a regex over every cell cost seconds at 1M rows).
+    maybe = None
+    if "id_number" in match.mapping:
+        id_cells = columns[match.mapping["id_number"]]
+        maybe = np.flatnonzero(
+            _flags(pc.is_null(id_cells))
+            | _flags(pc.match_substring_regex(id_cells, _FOOTER.pattern))
+        )
     for col in mapped:
-        footer |= _flags(pc.match_substring_regex(col, _FOOTER.pattern))
+        if maybe is None:
+            footer |= _flags(pc.match_substring_regex(col, _FOOTER.pattern))
+        elif len(maybe):
+            footer[maybe] |= _flags(pc.match_substring_regex(col.take(maybe), _FOOTER.pattern))
     # A repeated header (pages of a printed roster pasted together): two of its cells, or
     # its ID cell alone, equal to the header labels, either row of a two-level header.
     header_rows = [match.labels]
@@ -548,18 +778,18 @@ def _assemble(
         if canonical == "id_number":
             label_hits += hit  # an ID cell that reads 身份证号码 is never a record
     keep &= label_hits < 2
-    if "id_number" in match.mapping:
-        # 合计 with an ID next to it is a person's row after all (a category 负责人, say)
-        id_col = columns[match.mapping["id_number"]]
-        footer &= _flags(pc.is_null(id_col)) | _flags(
-            pc.match_substring_regex(id_col, _FOOTER.pattern)
-        )
+    # With an ID column, footers were looked for only where the ID is blank or itself a
+    # footer word: 合计 with an ID next to it is a person's row after all (a category 负责人).
     keep &= ~footer
     mask = pa.array(keep)
+    everything = bool(keep.all())  # the usual case: no copy of every column
+
+    def _kept(col: pa.Array) -> pa.Array:
+        return col if everything else pc.filter(col, mask)
 
     data_cols: dict[str, pa.Array] = {}
     for canonical, index in match.mapping.items():
-        data_cols[canonical] = pc.filter(columns[index], mask)
+        data_cols[canonical] = _kept(columns[index])
     kept_rows = pa.array(rows[keep], pa.int64())
     n_kept = int(keep.sum())
     sheet_label = grid.name
@@ -574,7 +804,7 @@ def _assemble(
     labels = _unique_labels(match.labels)
     original = {"_row": kept_rows}
     for i, label in enumerate(labels):
-        original[label] = pc.filter(columns[i], mask)
+        original[label] = _kept(columns[i])
 
     info = InputFile(
         table=table,
@@ -609,36 +839,78 @@ def _numeric_ids(
     return pa.array(flags[start:][keep])
 
 
-def _short(exc: Exception) -> str:
+def _short(exc: BaseException) -> str:
+    """The first line of a library's error, ID numbers masked (it may quote a cell)."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:200]
+    return redact_ids(text[:200])
+
+
+_WORKBOOK_SUFFIXES = ("xlsx", "xlsm", "xls", "ods")
 
 
 def read_table(
-    path: str | Path, table: str, extra_aliases: dict[str, list[str]] | None = None
+    path: str | Path,
+    table: str,
+    extra_aliases: dict[str, list[str]] | None = None,
+    limits: ReadLimits | None = None,
 ) -> LoadedTable:
-    """Read one input file as canonical table `table` (its best-matching sheet)."""
+    """Read one input file as canonical table `table` (its best-matching sheet).
+
+    Raises InputError, naming the file (and sheet, line) and what was found, for anything
+    that cannot be audited; `limits` bounds what a file may make the reader hold.
+    """
     path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: file not found")
-    if not path.is_file():
-        raise InputError(f"{path}: not a file")
+    limits = limits or DEFAULT_LIMITS
+    try:
+        if not path.exists():
+            raise InputError(f"{path}: file not found")
+        if not path.is_file():
+            raise InputError(f"{path}: not a file")
+        size = path.stat().st_size
+        if size > limits.max_file_mb << 20:
+            raise InputError(
+                f"{path}: {size / (1 << 20):,.0f} MB, more than the limit of "
+                f"{limits.max_file_mb:,} MB; refused (raise the limit with --max-file-mb "
+                "if the file is genuine)"
+            )
+        return _read(path, table, extra_aliases, limits)
+    except OSError as exc:  # unreadable: permissions, a file vanishing, a device error
+        raise InputError(f"{path}: cannot read it ({exc.strerror or _short(exc)})") from None
+    except MemoryError:
+        raise InputError(
+            f"{path}: not enough memory to read it; lower --max-cells or --max-file-mb, "
+            "or split the file"
+        ) from None
+
+
+def _read(
+    path: Path, table: str, extra_aliases: dict[str, list[str]] | None, limits: ReadLimits
+) -> LoadedTable:
     kind = sniff_kind(path)
     notes: list[str] = []
     suffix = path.suffix.lower().lstrip(".")
     if suffix and suffix != kind and not (suffix in ("txt", "tsv") and kind == "csv"):
         notes.append(f"read as {kind} by its content, although named .{suffix}")
+    # A text file named like a workbook is read as the text it is (DOMAIN §5.1: sniff the
+    # content, not the name; government systems export CSV as .xls). When that text is
+    # not a table either, the message says the name promised a workbook.
+    misnamed = kind == "csv" and suffix in _WORKBOOK_SUFFIXES
     hidden: list[str] = []
-    if kind in ("xlsx", "xlsm"):
-        grids, hidden = _xlsx_grids(path)
-    elif kind in ("xls", "ods"):
-        grids, hidden = _calamine_grids(path)
-    elif kind == "parquet":
-        grids = [_parquet_grid(path)]
-    else:
-        grid, encoding = _csv_grid(path)
-        grids = [grid]
-        notes.append(f"encoding {encoding}")
+    try:
+        if kind in ("xlsx", "xlsm"):
+            grids, hidden = _xlsx_grids(path, limits)
+        elif kind in ("xls", "ods"):
+            grids, hidden = _calamine_grids(path, limits, kind)
+        elif kind == "parquet":
+            grids = [_parquet_grid(path, limits)]
+        else:
+            grid, encoding = _csv_grid(path, limits)
+            grids = [grid]
+            notes.append(f"encoding {encoding}")
+    except InputError as exc:
+        if misnamed:
+            raise InputError(f"{exc} (named .{suffix}, but it is not a workbook)") from None
+        raise
     aliases = alias_table(TABLES[table], extra_aliases)
     best: tuple[HeaderMatch, SheetGrid] | None = None
     seen: list[str] = []
@@ -648,7 +920,7 @@ def read_table(
             # the fullest row near the top is the best guess at the user's header
             head = grid.head(HEADER_SCAN_ROWS)
             fullest = max(head, key=lambda r: sum(1 for v in r if v), default=[])
-            seen.extend(str(v) for v in fullest if v)
+            seen.extend(_quoted(v) for v in fullest if v)
             continue
         if best is None or match.score > best[0].score:
             best = (match, grid)
@@ -658,9 +930,18 @@ def read_table(
         )
         found = ", ".join(seen[:12]) or "nothing"
         unread = f"; hidden sheets not read: {', '.join(hidden)}" if hidden else ""
+        named = f" (named .{suffix}, but it is text, not a workbook)" if misnamed else ""
         raise InputError(
-            f"{where}: no header row for {table} in the first {HEADER_SCAN_ROWS} rows; found {found}{unread}"
+            f"{where}: no header row for {table} in the first {HEADER_SCAN_ROWS} rows; "
+            f"found {found}{unread}{named}"
         )
     match, grid = best
     notes.extend(f"hidden sheet {name} not read" for name in hidden)
     return _assemble(grid, match, table, path, kind, sha256_of(path), notes)
+
+
+def _quoted(value: object) -> str:
+    """A cell quoted in a message: one line, at most 40 characters, ID numbers masked
+    (when there is no header the fullest row may be a person's)."""
+    text = redact_ids(" ".join(str(value).split()))
+    return text if len(text) <= 40 else text[:39] + "…"

@@ -1,4 +1,11 @@
-"""Write-then-rename, so a killed run never leaves a half-written output."""
+"""Write-then-rename, so a killed run never leaves a half-written output.
+
+The output is written to a temporary file beside the target (same directory, so the
+rename is atomic on one file system) and renamed over the target only when complete.
+Any error, Ctrl-C included, removes the temporary file and leaves an existing target as
+it was. Only a hard kill (SIGKILL, power loss) can leave a `.<name>.<random><suffix>`
+file behind, never a partial target.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +15,33 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..errors import InputError
+
 
 @contextlib.contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside `target`; on success it replaces `target` at once."""
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
+    if target.is_dir():
+        raise InputError(f"{target}: is a folder; name the file to write")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent
+        )
+    except OSError as exc:
+        raise InputError(f"{target}: cannot write there ({exc.strerror or exc})") from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        _flush_to_disk(tmp_path)  # the rename must not land before the bytes do
         os.replace(tmp_path, target)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+def _flush_to_disk(path: Path) -> None:
+    with contextlib.suppress(OSError), path.open("rb+") as fh:
+        os.fsync(fh.fileno())

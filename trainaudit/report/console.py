@@ -7,6 +7,7 @@ from rich.table import Table
 
 from ..ids import mask_id
 from ..model import AuditReport, Severity, Status
+from ..privacy import redact_ids
 from ..rules.registry import Rule
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -34,6 +35,11 @@ _LABELS = {
         "subject": "对象",
         "message": "说明",
         "table": "表",
+        "history": "历史库 {store}：一并核对 {uploads} 个已接收的上传（{rows} 行），只报告本次上传的问题",
+        "excluded": "与本次输入为同一文件、未作历史比对：{files}",
+        "waived": "已豁免 {n} 条问题（不计入退出码）",
+        "expired": "{n} 条豁免已过期，不再适用：{fps}",
+        "baselined": "基线中已有 {n} 条问题，本次不再报告",
     },
     "en": {
         "title": "Audit result",
@@ -51,14 +57,22 @@ _LABELS = {
         "subject": "subject",
         "message": "message",
         "table": "table",
+        "history": "History {store}: checked together with {uploads} accepted uploads ({rows} rows); only findings on today's rows are reported",
+        "excluded": "left out of history, being today's input: {files}",
+        "waived": "{n} findings waived (not counted for the exit code)",
+        "expired": "{n} waivers expired and no longer apply: {fps}",
+        "baselined": "{n} findings already in the baseline, not reported again",
     },
 }
 
 
 def masked(text: str, show_ids: bool) -> str:
-    """A subject that looks like an ID number is masked unless the user asked to see it."""
-    looks_like_id = len(text) >= 15 and text[:6].isdigit()
-    return mask_id(text) if looks_like_id and not show_ids else text
+    """A subject that looks like an ID number is masked unless the user asked to see it;
+    so is every ID number quoted inside a longer text (a message, a rule's detail)."""
+    if show_ids or not text:
+        return text
+    looks_like_id = len(text) >= 15 and text[:6].isdigit() and not any(c.isspace() for c in text)
+    return mask_id(text) if looks_like_id else redact_ids(text)
 
 
 def print_summary(
@@ -86,7 +100,7 @@ def print_summary(
             f"[{_STYLE[r.severity]}]{r.severity.label}[/]",
             f"[{_STATUS_STYLE[r.status]}]{r.status.value}[/]",
             str(len(r.findings)) if r.status in (Status.FAILED, Status.PASSED) else "",
-            r.detail,
+            masked(r.detail, show_ids),
         )
     console.print(table)
     if report.findings and first:
@@ -99,7 +113,7 @@ def print_summary(
                 f.table,
                 "" if f.row is None else str(f.row),
                 masked(f.subject, show_ids),
-                f.message,
+                masked(f.message, show_ids),
             )
         console.print(shown)
     counts = {s: sum(1 for f in report.findings if f.severity is s) for s in Severity}
@@ -111,6 +125,55 @@ def print_summary(
             i=counts[Severity.INFO],
         )
     )
+    print_nightly(report, console)
+
+
+def print_nightly(report: AuditReport, console: Console) -> None:
+    """History, waivers and baseline of the run, one line each (only those it had)."""
+    t = _LABELS[report.lang]
+    lines = []
+    if report.history is not None:
+        h = report.history
+        lines.append(
+            t["history"].format(store=h.store, uploads=h.uploads, rows=sum(h.rows.values()))
+        )
+        if h.excluded:
+            lines.append(t["excluded"].format(files=", ".join(h.excluded)))
+    if report.waivers_file:
+        lines.append(t["waived"].format(n=len(report.waived)))
+        if report.expired_waivers:
+            fps = ", ".join(w.fingerprint for w in report.expired_waivers)
+            lines.append(t["expired"].format(n=len(report.expired_waivers), fps=fps))
+    if report.baseline_file:
+        lines.append(t["baselined"].format(n=len(report.baselined)))
+    for line in lines:
+        console.print(line, markup=False)
+
+
+def print_diff(diff, console: Console, lang: str, show_ids: bool = False, first: int = 50) -> None:
+    """`trainaudit diff`: counts, then the new, resolved and persisting findings."""
+    zh = lang == "zh"
+    names = {"new": "新增" if zh else "new", "resolved": "已解决" if zh else "resolved",
+             "persisting": "仍存在" if zh else "persisting"}  # fmt: skip
+    t = _LABELS[lang]
+    for group in ("new", "resolved", "persisting"):
+        records = getattr(diff, group)
+        table = Table(title=f"{names[group]}: {len(records)}", show_edge=False)
+        for col in ("code", "table", "row", "subject", "message"):
+            table.add_column(t[col])
+        table.add_column("fingerprint")
+        for r in records[:first]:
+            table.add_row(
+                str(r.get("rule", "")),
+                str(r.get("table", "")),
+                "" if r.get("row") is None else str(r["row"]),
+                masked(str(r.get("subject") or ""), show_ids),
+                masked(str(r.get("message", "")), show_ids),
+                str(r.get("fingerprint", "")),
+            )
+        console.print(table)
+        if len(records) > first:
+            console.print(f"… {len(records) - first}", markup=False)
 
 
 def print_rules(rules: list[Rule], console: Console, lang: str) -> None:

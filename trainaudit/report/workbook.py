@@ -39,10 +39,16 @@ from .atomic import atomic_path
 from .labels import label
 
 FULL_ROWS_LIMIT = 100_000
+KEEP_FORMAT_CELLS = 250_000
+"""Up to this many cells (rows × columns) the user's own workbook is copied with openpyxl,
+formatting kept (about 75 µs a cell to load, annotate and save on a 2-core server: 20 s
+here). Beyond, its flagged rows go to a fresh sheet written in streaming mode (xlsxwriter,
+constant memory), and the Summary says so: a 100k-row upload takes seconds, not minutes."""
 """A fresh sheet holds every row up to this many; beyond it only the flagged rows (SPEC §3)."""
 
 EXCEL_ROWS = 1_048_576
 EXCEL_LINKS = 65_530
+EXCEL_CELL_CHARS = 32_767
 """Excel's hyperlink limit per worksheet."""
 
 FILL_COLOURS = {Severity.ERROR: "FFC7CE", Severity.WARNING: "FFEB9C", Severity.INFO: "DDEBF7"}
@@ -86,6 +92,8 @@ def write_workbook(report: AuditReport, path: Path, lang: str = "zh") -> None:
                 book, sheet, report.tables[name], _of_table(report.findings, name), plan, lang
             )
         _write_findings_sheet(book, plan.findings_sheet, report.findings, placements, plan, lang)
+        if plan.waived_sheet:
+            _write_waived_sheet(book, plan.waived_sheet, report, placements, lang)
         _write_summary_sheet(book, plan.summary_sheet, report, plan, lang)
         book.save(tmp)
 
@@ -103,9 +111,13 @@ class _Plan:
     """table -> name of the fresh sheet written for it"""
     findings_sheet: str = "Findings"
     summary_sheet: str = "Summary"
+    waived_sheet: str = ""
+    """written when the audit was given waivers"""
     written: dict[str, str] = field(default_factory=dict)
     """table -> how it was written, for the Summary"""
     notes: list[str] = field(default_factory=list)
+    flagged_only: set[str] = field(default_factory=set)
+    """tables too large to copy with their formatting: only flagged rows, streamed"""
 
 
 def _plan(report: AuditReport, out: Path, lang: str) -> _Plan:
@@ -132,6 +144,8 @@ def _plan(report: AuditReport, out: Path, lang: str) -> _Plan:
         if name not in plan.annotated:
             plan.fresh[name] = _unique_sheet_name(name, taken)
     plan.findings_sheet = _unique_sheet_name("Findings", taken)
+    if report.waivers_file:
+        plan.waived_sheet = _unique_sheet_name("Waived", taken)
     plan.summary_sheet = _unique_sheet_name("Summary", taken)
     return plan
 
@@ -146,6 +160,14 @@ def _choose_base(report: AuditReport, plan: _Plan, lang: str) -> tuple[str, list
         if info.rows > FULL_ROWS_LIMIT:
             # openpyxl would need minutes and gigabytes: flagged rows go to a fresh sheet instead
             plan.notes.append(label(lang, "base_too_large", path=info.path, limit=FULL_ROWS_LIMIT))
+            continue
+        width = table.original.num_columns - 1 if table.original is not None else 1
+        if info.rows * max(width, 1) > KEEP_FORMAT_CELLS:
+            plan.flagged_only.add(name)
+            plan.notes.append(
+                label(lang, "base_too_costly", path=info.path, cells=info.rows * max(width, 1),
+                      limit=KEEP_FORMAT_CELLS)
+            )  # fmt: skip
             continue
         candidates.append(name)
     if not candidates:
@@ -434,8 +456,13 @@ def _cell_value(value: Any) -> str | int | float | None:
 
 
 def _set_value(cell, value: Any) -> None:
-    """Assign `value`; a string stays a string cell even when it starts with `=` or is `#N/A`."""
+    """Assign `value`; a string stays a string cell even when it starts with `=` or is `#N/A`.
+
+    A string longer than Excel's 32,767 characters a cell is cut there (xlsxwriter does
+    the same): Excel calls a workbook with a longer one damaged."""
     if isinstance(value, str):
+        if len(value) > EXCEL_CELL_CHARS:
+            value = value[:EXCEL_CELL_CHARS]
         try:
             cell.value = value
         except IllegalCharacterError:  # control characters xlsx cannot hold
@@ -484,7 +511,7 @@ def _write_table_sheet(
     user_columns = [c for c in original.column_names if c != ROW_COLUMN]
     rows_col = _int_column(original[ROW_COLUMN]) if ROW_COLUMN in original.column_names else None
     total = original.num_rows
-    whole = total <= FULL_ROWS_LIMIT or rows_col is None
+    whole = (total <= FULL_ROWS_LIMIT and table.name not in plan.flagged_only) or rows_col is None
     if not whole:
         wanted = pa.array(sorted({f.row for f in findings if f.row is not None}), pa.int64())
         original = original.filter(pc.is_in(rows_col, value_set=wanted))
@@ -502,6 +529,8 @@ def _write_table_sheet(
     plan.written[table.name] = (
         label(lang, "all_rows", rows=total, sheet=sheet)
         if whole
+        else label(lang, "flagged_rows_streamed", shown=shown, rows=total, sheet=sheet)
+        if table.name in plan.flagged_only
         else label(
             lang, "flagged_rows", limit=FULL_ROWS_LIMIT, shown=shown, rows=total, sheet=sheet
         )
@@ -591,7 +620,40 @@ def _write_findings_sheet(
     if links == EXCEL_LINKS and len(shown) > links:
         plan.notes.append(label(lang, "links_capped", limit=EXCEL_LINKS))
     book.table_view(ws, len(shown), len(columns) - 1)
-    book.widths(ws, [8, 26, 10, 12, 8, 22, 22, 60, 24, 14, 14, 22])
+    book.widths(ws, [8, 26, 10, 12, 8, 22, 22, 60, 24, 14, 14, 22, 22])
+
+
+WAIVED_COLUMNS = (*FINDING_COLUMNS, "fingerprint", "reason", "who", "until")
+
+
+def _write_waived_sheet(
+    book: _Book, sheet: str, report: AuditReport, placements: dict[str, _Placement], lang: str
+) -> None:
+    """Findings set aside by a waiver in force: listed, never filled with a severity colour."""
+    ws = book.sheet(sheet)
+    book.row(ws, 0, [label(lang, c) for c in WAIVED_COLUMNS], [BOLD] * len(WAIVED_COLUMNS))
+    styles = [
+        TEXT if c in ("id_number", "subject", "fingerprint") else PLAIN for c in WAIVED_COLUMNS
+    ]
+    row_col = WAIVED_COLUMNS.index("row")
+    shown = report.waived[: EXCEL_ROWS - 2]
+    for i, (f, waiver) in enumerate(shown, start=1):
+        record = f.as_record()
+        record["severity"] = _severity_label(f.severity, lang)
+        record.update(reason=waiver.reason, who=waiver.who,
+                      until=waiver.until.isoformat() if waiver.until else label(lang, "no_end"))  # fmt: skip
+        values = [record[c] if record[c] is not None else "" for c in WAIVED_COLUMNS]
+        place = placements.get(f.table)
+        location = place.location(f) if place is not None and i <= EXCEL_LINKS else None
+        if location is not None:
+            values[row_col] = None
+        book.row(ws, i, values, styles)
+        if location is not None:
+            book.link(ws, i, row_col, location, f.row)
+    if not shown:
+        book.row(ws, 1, [label(lang, "waived_none")], [PLAIN])
+    book.table_view(ws, max(len(shown), 1), len(WAIVED_COLUMNS) - 1)
+    book.widths(ws, [8, 26, 10, 12, 8, 22, 22, 60, 22, 40, 12, 12])
 
 
 def _write_summary_sheet(
@@ -623,6 +685,8 @@ def _write_summary_sheet(
     rows.title(label(lang, "manifest"))
     rows.add(label(lang, "version"), report.version)
     rows.add(label(lang, "audit_date"), report.audit_date)
+    for key, value in _nightly_lines(report, lang):
+        rows.add(key, value)
     rows.blank()
     rows.title(label(lang, "inputs"))
     rows.header(lang, "table", "path", "sha256", "sheet", "rows", "kind", "written")
@@ -640,6 +704,28 @@ def _write_summary_sheet(
         for note in plan.notes:
             rows.add(note)
     book.widths(ws, [28, 28, 12, 12, 10, 12, 40])
+
+
+def _nightly_lines(report: AuditReport, lang: str) -> list[tuple[str, Any]]:
+    """History store, waivers and baseline of the run, when it had them."""
+    lines: list[tuple[str, Any]] = []
+    if report.history is not None:
+        lines.append((label(lang, "history_store"), report.history.store))
+        lines.append((label(lang, "history_uploads"), report.history.uploads))
+        for table, n in report.history.rows.items():
+            lines.append((label(lang, "history_rows", table=table), n))
+        if report.history.excluded:
+            lines.append((label(lang, "history_excluded"), ", ".join(report.history.excluded)))
+    if report.waivers_file:
+        lines.append((label(lang, "waivers_file"), report.waivers_file))
+        lines.append((label(lang, "waived_count"), len(report.waived)))
+        if report.expired_waivers:
+            expired = ", ".join(w.fingerprint for w in report.expired_waivers)
+            lines.append((label(lang, "waivers_expired"), expired))
+    if report.baseline_file:
+        lines.append((label(lang, "baseline_file"), report.baseline_file))
+        lines.append((label(lang, "baselined_count"), len(report.baselined)))
+    return lines
 
 
 class _Rows:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..model import Severity
 from .registry import RuleContext, rule
+from .sqlbits import repeated
 
 _KEYED = "c.id_number IS NOT NULL AND c.id_number NOT LIKE '%*%'"
 
@@ -105,6 +106,7 @@ def cert_number_reused(ctx: RuleContext) -> str:
             SELECT c.cert_no, count(DISTINCT c.id_number) AS holders
             FROM certificates c
             WHERE c.cert_no IS NOT NULL AND {_KEYED}
+              AND {repeated("certificates c", "c.cert_no", f"c.cert_no IS NOT NULL AND {_KEYED}")}
             GROUP BY c.cert_no
             HAVING count(DISTINCT c.id_number) > 1
         ) r ON r.cert_no = c.cert_no

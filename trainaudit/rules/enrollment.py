@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from ..model import Severity
 from .registry import RuleContext, rule
-from .sqlbits import PERSON_SUBJECT
+from .sqlbits import PERSON_SUBJECT, accepted_first, repeated
 
 _ENROLLED = "id_number IS NOT NULL AND id_number NOT LIKE '%*%'"
 """Rows whose ID can key a person (a masked ID matches nobody)."""
+_R202_REPEATED = repeated(
+    "trainees",
+    "id_number, occupation, level",
+    f"{_ENROLLED} AND occupation IS NOT NULL AND level IS NOT NULL",
+)
+_R203_REPEATED = repeated(
+    "trainees", "id_number", f"{_ENROLLED} AND start_date IS NOT NULL", "$max_trainings_per_year"
+)
 
 
 @rule(
@@ -33,6 +41,7 @@ def duplicate_enrollment(ctx: RuleContext) -> str:
             SELECT *, row_number() OVER w AS n, first_value(_row) OVER w AS first_row
             FROM trainees
             WHERE {_ENROLLED} AND class_id IS NOT NULL
+              AND {repeated("trainees", "id_number, class_id", f"{_ENROLLED} AND class_id IS NOT NULL")}
             WINDOW w AS (PARTITION BY id_number, class_id ORDER BY _row)
         ) t
         WHERE n > 1
@@ -67,8 +76,9 @@ def repeat_level(ctx: RuleContext) -> str:
                    first_value(_row) OVER w AS first_row
             FROM trainees
             WHERE {_ENROLLED} AND occupation IS NOT NULL AND level IS NOT NULL
+              AND {_R202_REPEATED}
             WINDOW w AS (PARTITION BY id_number, occupation, level
-                         ORDER BY start_date NULLS LAST, _row)
+                         ORDER BY {accepted_first()}, start_date NULLS LAST, _row)
         ) t
         WHERE $forbid_repeat_level AND n > 1 AND class_id IS DISTINCT FROM first_class
     """
@@ -96,7 +106,8 @@ def annual_limit(ctx: RuleContext) -> str:
         SELECT 'trainees' AS _table, _row, {PERSON_SUBJECT} AS subject, id_number,
                year, nth, $max_trainings_per_year AS max_allowed
         FROM (
-            SELECT *, row_number() OVER (PARTITION BY id_number, year ORDER BY start_date, _row) AS nth
+            SELECT *, row_number() OVER (PARTITION BY id_number, year
+                                         ORDER BY {accepted_first()}, start_date, _row) AS nth
             FROM (
                 SELECT *, extract(year FROM start_date) AS year,
                        row_number() OVER (PARTITION BY id_number, class_id,
@@ -104,6 +115,9 @@ def annual_limit(ctx: RuleContext) -> str:
                                           ORDER BY _row) AS copy
                 FROM trainees
                 WHERE {_ENROLLED} AND start_date IS NOT NULL
+                  -- more classes than the limit in a year needs more rows than the limit;
+                  -- whole IDs are left out, so both windows see every row of the rest
+                  AND {_R203_REPEATED}
             ) one_per_class
             WHERE copy = 1
         ) t

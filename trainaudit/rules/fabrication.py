@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..model import Severity
 from .registry import RuleContext, rule
-from .sqlbits import ID_SHAPED
+from .sqlbits import ID_SHAPED, repeated
 
 _KEYED = "id_number IS NOT NULL AND id_number NOT LIKE '%*%'"
 """Rows whose ID can key a person (a masked ID matches nobody)."""
@@ -28,11 +28,6 @@ BENFORD_MIN_DISTINCT = 20
 BENFORD_MIN_SPREAD = 10
 BENFORD_MAX_MAD = 0.015
 """F505: the applicability guard and Nigrini's nonconformity bound for first digits."""
-
-
-def _phone_key(col: str) -> str:
-    """A mobile number without its +86 prefix; other numbers as typed (digits only)."""
-    return f"CASE WHEN {MOBILE.format(col=col)} THEN right({col}, 11) ELSE {col} END"
 
 
 @rule(
@@ -81,17 +76,22 @@ def shared_phone(ctx: RuleContext) -> str:
     with his own phone from a roster made up at the institution. Landline households of
     six or more trainees, and mobile families of three or more, are flagged too.
     """
-    key = _phone_key("phone")
     return f"""
-        WITH phones AS (
-            SELECT _row, id_number, {key} AS phone_key,
-                   {MOBILE.format(col="phone")} AS mobile
+        WITH typed AS (
+            SELECT _row, id_number, phone, {MOBILE.format(col="phone")} AS mobile
             FROM trainees
             WHERE {_KEYED} AND phone IS NOT NULL AND length(phone) >= 7
+        ),
+        phones AS (
+            SELECT _row, id_number, CASE WHEN mobile THEN right(phone, 11) ELSE phone END AS phone_key,
+                   mobile
+            FROM typed
         ),
         shared AS (
             SELECT phone_key, count(DISTINCT id_number) AS ids, bool_or(mobile) AS mobile
             FROM phones
+            -- distinct IDs need at least as many rows: count those first, it is cheaper
+            WHERE {repeated("phones", "phone_key", "TRUE", "$shared_contact_threshold - 1")}
             GROUP BY phone_key
             HAVING count(DISTINCT id_number) >= CASE WHEN bool_or(mobile)
                        THEN $shared_contact_threshold ELSE 2 * $shared_contact_threshold END
@@ -153,6 +153,7 @@ def shared_account(ctx: RuleContext) -> str:
         shared AS (
             SELECT account, count(DISTINCT id_number) AS ids
             FROM paid
+            WHERE {repeated("paid", "account", "TRUE", "$shared_contact_threshold - 1")}
             GROUP BY account
             HAVING count(DISTINCT id_number) >= $shared_contact_threshold
         )

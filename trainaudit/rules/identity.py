@@ -40,9 +40,11 @@ def id_format(ctx: RuleContext) -> str:
     """
     # A cell of only dashes or quotes (—, '') is typed, not blank (D002 and the payment
     # rules go by the raw text), yet normalises to nothing: it is no ID either.
+    # id_check_ok is null exactly where id_number is not 17 digits and a digit or X
+    # (ids.id_facts): the same test as a regex, without running one on every ID
     return _id_rule_sql(
         "id_number__raw IS NOT NULL AND (id_number IS NULL OR (id_number NOT LIKE '%*%' "
-        "AND NOT regexp_full_match(id_number, '[0-9]{17}[0-9X]')))"
+        "AND id_check_ok IS NULL))"
     )
 
 
@@ -139,10 +141,13 @@ def id_mangled(ctx: RuleContext) -> str:
     never silently repaired.
     How to resolve: set the column to Text (文本) in Excel and re-type the IDs.
     """
+    # each regex only where the text holds the letter or the dot it needs (a LIKE is cheap)
     return _id_rule_sql(
         "(id_number__numeric AND length(id_number) > 15)"
-        " OR regexp_full_match(id_number__raw, '\\s*[0-9](\\.[0-9]+)?[eE]\\+?[0-9]+\\s*')"
-        " OR regexp_full_match(id_number__raw, '\\s*[0-9]{15,}\\.[0-9]+\\s*')"
+        " OR (id_number__raw ILIKE '%e%'"
+        " AND regexp_full_match(id_number__raw, '\\s*[0-9](\\.[0-9]+)?[eE]\\+?[0-9]+\\s*'))"
+        " OR (id_number__raw LIKE '%.%'"
+        " AND regexp_full_match(id_number__raw, '\\s*[0-9]{15,}\\.[0-9]+\\s*'))"
         " OR (id_number LIKE '%000' AND id_check_ok = FALSE)"
     )
 
@@ -247,6 +252,8 @@ def gender_mismatch(ctx: RuleContext) -> str:
 # --- I109–I111: one ID, several names; one person, several IDs (issue 4) ---------------
 # Appended below the format rules; imports sit here so the block stays self-contained.
 
+import weakref  # noqa: E402
+
 import pyarrow as pa  # noqa: E402
 from rapidfuzz.distance import OSA, Hamming  # noqa: E402
 
@@ -309,9 +316,16 @@ def is_name_slip(a: str, b: str) -> bool:
     return len(a) == len(b) and Hamming.distance(a, b) == 1
 
 
+_CANDIDATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+"""engine -> the I109/I110 candidate rows: both rules read the same query, run once."""
+
+
 def _name_conflicts(ctx: RuleContext, slips: bool) -> pa.Table:
     """The candidate rows SQL found, kept when their kind (slip or not) is `slips`."""
-    rows = ctx.engine.query("I109-I110 candidates", _NAME_CONFLICTS).to_pylist()
+    if ctx.engine not in _CANDIDATES:
+        found = ctx.engine.query("I109-I110 candidates", _NAME_CONFLICTS).to_pylist()
+        _CANDIDATES[ctx.engine] = found
+    rows = _CANDIDATES[ctx.engine]
     kept = [r for r in rows if is_name_slip(r["name_key"], r["roster_key"]) == slips]
     return pa.table(
         {

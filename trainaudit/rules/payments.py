@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..model import Severity
 from ..policy import LEVELS
 from .registry import RuleContext, rule
+from .sqlbits import accepted_first, repeated
 
 PERSON = "p.id_number__raw IS NOT NULL"
 """A person-level payment names an ID; an institution-level one (a class total) does not."""
@@ -163,6 +164,16 @@ def payment_over_cap(ctx: RuleContext) -> str:
     """
 
 
+_P404_KEYS = (
+    "p.id_number, p.subsidy_type, p.class_id, CASE WHEN p.class_id IS NULL THEN p.occupation END, "
+    "CASE WHEN p.class_id IS NULL THEN p.level END"
+)
+_P404_WHERE = (
+    f"{PERSON} AND {KEYED} AND p.subsidy_type IS NOT NULL "
+    "AND (p.class_id IS NOT NULL OR (p.occupation IS NOT NULL AND p.level IS NOT NULL))"
+)
+
+
 @rule(
     "P404",
     "duplicate-payment",
@@ -195,11 +206,12 @@ def duplicate_payment(ctx: RuleContext) -> str:
             FROM payments p
             WHERE {PERSON} AND {KEYED} AND p.subsidy_type IS NOT NULL
               AND (p.class_id IS NOT NULL OR (p.occupation IS NOT NULL AND p.level IS NOT NULL))
+              AND {repeated("payments p", _P404_KEYS, _P404_WHERE)}
             WINDOW w AS (
                 PARTITION BY p.id_number, p.subsidy_type, p.class_id,
                              CASE WHEN p.class_id IS NULL THEN p.occupation END,
                              CASE WHEN p.class_id IS NULL THEN p.level END
-                ORDER BY p.pay_date NULLS LAST, p._row)
+                ORDER BY {accepted_first("p")}, p.pay_date NULLS LAST, p._row)
         ) t
         WHERE n > 1
     """
@@ -232,23 +244,48 @@ def paid_before_completion(ctx: RuleContext) -> str:
     return f"""
         WITH class_end AS (
             SELECT class_id, max(end_date) AS end_date, count(DISTINCT id_number) AS enrolled
-            FROM trainees WHERE class_id IS NOT NULL GROUP BY class_id
+            FROM trainees
+            WHERE class_id IN (SELECT p.class_id FROM payments p WHERE {INSTITUTION})
+            GROUP BY class_id
         ),
-        person AS (
-            SELECT p._row, p.id_number, p.pay_date,
-                   CASE WHEN p.subsidy_type = 'certificate' THEN
-                        (SELECT min(c.issue_date) FROM certificates c
-                          WHERE c.id_number = p.id_number
-                            AND (p.occupation IS NULL OR c.occupation = p.occupation)
-                            AND (p.level IS NULL OR c.level = p.level))
-                   WHEN p.class_id IS NULL THEN
-                        (SELECT min(t.end_date) FROM trainees t WHERE t.id_number = p.id_number)
-                   ELSE (SELECT max(t.end_date) FROM trainees t
-                          WHERE t.id_number = p.id_number AND t.class_id = p.class_id)
-                   END AS event_date,
+        paid AS (
+            SELECT p._row, p.id_number, p.pay_date, p.class_id, p.occupation, p.level,
                    p.subsidy_type = 'certificate' AS is_cert
             FROM payments p
             WHERE {PERSON} AND {KEYED} AND p.pay_date IS NOT NULL
+        ),
+        -- the three event dates without correlated subqueries over a million payments
+        issued AS (
+            SELECT p._row, min(c.issue_date) AS event_date
+            FROM paid p JOIN certificates c
+              ON c.id_number = p.id_number
+             AND (p.occupation IS NULL OR c.occupation = p.occupation)
+             AND (p.level IS NULL OR c.level = p.level)
+            WHERE p.is_cert
+            GROUP BY p._row
+        ),
+        first_end AS (
+            SELECT id_number, min(end_date) AS event_date FROM trainees
+            WHERE id_number IN (SELECT id_number FROM paid WHERE class_id IS NULL)
+            GROUP BY id_number
+        ),
+        person AS (
+            SELECT p._row, p.id_number, p.pay_date, p.is_cert, i.event_date
+            FROM paid p JOIN issued i ON i._row = p._row
+            UNION ALL
+            SELECT p._row, p.id_number, p.pay_date, p.is_cert, f.event_date
+            FROM paid p JOIN first_end f ON f.id_number = p.id_number
+            WHERE p.is_cert IS NOT TRUE AND p.class_id IS NULL
+            UNION ALL
+            -- paid before max(end_date) of the class: some row of it ends after the payment
+            SELECT p._row, p.id_number, p.pay_date, p.is_cert,
+                   (SELECT max(t.end_date) FROM trainees t
+                     WHERE t.id_number = p.id_number AND t.class_id = p.class_id) AS event_date
+            FROM paid p
+            WHERE p.is_cert IS NOT TRUE AND p.class_id IS NOT NULL
+              AND EXISTS (SELECT 1 FROM trainees t
+                           WHERE t.id_number = p.id_number AND t.class_id = p.class_id
+                             AND t.end_date > p.pay_date)
         ),
         institution AS (
             SELECT p._row, p.pay_date, e.end_date AS event_date,
@@ -294,18 +331,39 @@ def payee_mismatch(ctx: RuleContext) -> str:
     Cannot tell apart: a renamed institution from a different one — keep names uniform.
     """
     return f"""
-        WITH person AS (
-            SELECT p._row, p.id_number, p.institution AS payee,
-                   string_agg(DISTINCT t.institution, '、') AS trained_by,
-                   max(CASE WHEN t.institution = p.institution THEN 1 ELSE 0 END) AS matches
+        WITH paid AS (
+            SELECT p._row, p.id_number, p.class_id, p.institution
             FROM payments p
-            JOIN trainees t ON t.id_number = p.id_number AND (p.class_id IS NULL OR t.class_id = p.class_id)
-            WHERE {PERSON} AND {KEYED} AND p.institution IS NOT NULL AND t.institution IS NOT NULL
+            WHERE {PERSON} AND {KEYED} AND p.institution IS NOT NULL
+        ),
+        enrolled AS (
+            SELECT id_number, class_id, institution FROM trainees WHERE institution IS NOT NULL
+        ),
+        -- payments no enrollment of that person (in that class) trained at: two
+        -- anti-joins on plain keys, so the million matching payments cost no aggregation
+        unmatched AS (
+            SELECT p.* FROM paid p
+            WHERE p.class_id IS NULL
+              AND NOT EXISTS (SELECT 1 FROM enrolled t
+                              WHERE t.id_number = p.id_number AND t.institution = p.institution)
+            UNION ALL
+            SELECT p.* FROM paid p
+            WHERE p.class_id IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM enrolled t
+                              WHERE t.id_number = p.id_number AND t.class_id = p.class_id
+                                AND t.institution = p.institution)
+        ),
+        person AS (
+            SELECT p._row, p.id_number, p.institution AS payee,
+                   string_agg(DISTINCT t.institution, '、' ORDER BY t.institution) AS trained_by,
+                   0 AS matches
+            FROM unmatched p
+            JOIN enrolled t ON t.id_number = p.id_number AND (p.class_id IS NULL OR t.class_id = p.class_id)
             GROUP BY p._row, p.id_number, p.institution
         ),
         class_level AS (
             SELECT p._row, p.class_id, p.institution AS payee,
-                   string_agg(DISTINCT t.institution, '、') AS trained_by,
+                   string_agg(DISTINCT t.institution, '、' ORDER BY t.institution) AS trained_by,
                    max(CASE WHEN t.institution = p.institution THEN 1 ELSE 0 END) AS matches
             FROM payments p
             JOIN trainees t ON t.class_id = p.class_id

@@ -241,10 +241,16 @@ def duplicate_row(ctx: RuleContext) -> str:
                     # two different texts that normalisation cannot read are not identical
                     keys.append(f"CASE WHEN {c.name} IS NULL THEN trim({c.name}__raw) END")
         cols = ", ".join(keys)
+        # A window over every column of a million rows sorts them all; a hash of the row
+        # finds the few candidates first (equal rows hash alike, NULLs included), and the
+        # window then compares those exactly (a hash collision is no duplicate).
         parts.append(
             f"""SELECT '{table}' AS _table, _row, {_subject(table)} AS subject, first_row FROM (
                 SELECT *, row_number() OVER w AS n, first_value(_row) OVER w AS first_row
                 FROM {table}
+                WHERE hash({cols}) IN (
+                    SELECT h FROM (SELECT hash({cols}) AS h FROM {table}) hashed
+                    GROUP BY h HAVING count(*) > 1)
                 WINDOW w AS (PARTITION BY {cols} ORDER BY _row)
             ) t WHERE n > 1"""
         )

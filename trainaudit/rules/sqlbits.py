@@ -12,6 +12,18 @@ a payment list alone)."""
 PERSON_SUBJECT = "coalesce(id_number, id_number__raw, '')"
 
 
+def accepted_first(alias: str = "") -> str:
+    """An ORDER BY term that puts history rows before today's.
+
+    With a history store (history.py) the tables also hold rows accepted on earlier
+    nights, under negative `_row` keys. Where a rule keeps the first of several claims
+    quiet and flags the rest, the accepted claim is the first whatever its dates, so that
+    a back-dated claim in today's upload is the one flagged. Without history every `_row`
+    is positive and the term changes no order.
+    """
+    return f"({alias}{'.' if alias else ''}_row >= 0)"
+
+
 def id_union(extra: str = "") -> str:
     """Every ID cell of the three main tables, one row each (absent tables are empty)."""
     parts = [
@@ -48,3 +60,17 @@ ID_SHAPED = "id_check_ok IS NOT NULL"
 
 ID_SEX = "CASE WHEN CAST(substr(id_number, 17, 1) AS INTEGER) % 2 = 1 THEN 'M' ELSE 'F' END"
 """Sex from the 17th digit: odd male, even female (GB 11643)."""
+
+
+def repeated(table: str, keys: str, where: str, more_than: str = "1") -> str:
+    """A predicate true for rows of `table` whose `keys` occur on more than `more_than`
+    rows (of those passing `where`): the partitions a `row_number() > n` window can flag.
+
+    A window over a million rows sorts them all; filtering first to the few repeated keys
+    makes it cheap. The keys are compared by hash (NULLs hash alike, as PARTITION BY
+    groups them); a collision only lets a row through to the exact window.
+    """
+    return (
+        f"hash({keys}) IN (SELECT hash({keys}) AS h FROM {table} WHERE {where} "
+        f"GROUP BY h HAVING count(*) > {more_than})"
+    )

@@ -1,0 +1,141 @@
+"""Two nights of an auditor's cron job, end to end through the command line."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import openpyxl
+from casefile import expand
+from typer.testing import CliRunner
+
+from trainaudit.cli import app
+
+runner = CliRunner()
+HEADER = [
+    "姓名",
+    "身份证号码",
+    "性别",
+    "培训机构",
+    "班级编号",
+    "培训工种",
+    "培训等级",
+    "开班日期",
+    "结业日期",
+]
+ZHANG = "@140105-19900102-123"
+LI = "@140107-19850506-222"
+ZHAO = "@140107-19880506-333"
+WANG = "@140105-19920304-445"
+
+NIGHT1 = [
+    ["张伟", ZHANG, "男", "甲机构", "C1", "电工", "四级", "2020-03-01", "2020-03-20"],
+    ["李娜", LI, "女", "甲机构", "C1", "电工", "四级", "2020-03-01", "2020-03-20"],
+    ["赵敏", ZHAO, "女", "甲机构", "C1", "电工", "四级", "2020-03-01", "2020-03-20"],  # I108
+]
+NIGHT2 = [
+    ["王强", WANG, "男", "乙机构", "N1", "焊工", "五级", "2021-04-01", "2021-04-20"],
+    ["张伟", ZHANG, "男", "乙机构", "N2", "电工", "中级工", "2021-03-01", "2021-03-20"],  # R202
+    ["李明", LI, "女", "乙机构", "N1", "焊工", "五级", "2021-04-01", "2021-04-20"],  # I110
+]
+
+
+def write(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(HEADER)
+        writer.writerows([[expand(v) for v in row] for row in rows])
+    return path
+
+
+def cli(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def findings(path: Path) -> list[dict]:
+    return list(csv.DictReader(path.open(encoding="utf-8")))
+
+
+def test_two_nights(tmp_path):
+    store = tmp_path / "history.duckdb"
+    assert cli("history", "init", "--store", store).exit_code == 0
+
+    # night 1: audit the upload against the (empty) history, then accept it
+    night1 = write(tmp_path / "county-a-0301.csv", NIGHT1)
+    done = cli("audit", "-t", night1, "--history", store, "--findings", tmp_path / "n1.csv",
+               "--lang", "en", "--format", "json")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    summary = json.loads(done.stdout)
+    assert summary["by_rule"] == {"I108": 1} and summary["history"]["uploads"] == 0
+    added = cli("history", "add", night1, "--store", store)
+    assert added.exit_code == 0 and "added" in added.stdout
+    again = cli("history", "add", "--trainees", night1, "--store", store)
+    assert again.exit_code == 0 and "not added again" in again.stdout
+
+    # night 2: a new upload repeats a night-1 person; only its own findings are reported
+    night2 = write(tmp_path / "county-b-0302.csv", NIGHT2)
+    n2 = tmp_path / "n2.csv"
+    done = cli("audit", "-t", night2, "--history", store, "--findings", n2, "--lang", "en",
+               "--format", "json")  # fmt: skip
+    assert done.exit_code == 1, done.output
+    got = {(f["rule"], int(f["row"])): f["message"] for f in findings(n2)}
+    assert got == {
+        ("R202", 3): "already trained in 电工 at 四级 (class C1, county-a-0301.csv row 2)",
+        ("I110", 4): "name 李明 is a near-identical variant of 李娜, the name of this ID at "
+        "county-a-0301.csv row 3: a typing slip?",
+    }
+    summary = json.loads(done.stdout)
+    assert summary["exit_code"] == 1 and summary["findings"] == 2
+    assert summary["history"]["uploads"] == 1 and summary["outputs"] == [str(n2)]
+
+    # the diff of the two nights: exactly night 2's findings are new
+    diff = cli("diff", tmp_path / "n1.csv", n2, "--format", "json")
+    assert diff.exit_code == 1
+    changes = json.loads(diff.stdout)
+    assert {r["fingerprint"] for r in changes["new"]} == {f["fingerprint"] for f in findings(n2)}
+    assert [r["rule"] for r in changes["resolved"]] == ["I108"]  # a history row: not re-reported
+    assert changes["persisting"] == [] and ZHANG not in diff.stdout  # IDs masked
+
+    # the auditor accepts the repeat training (approved retake); the error stops failing
+    (r202,) = [f for f in findings(n2) if f["rule"] == "R202"]
+    waivers = tmp_path / "waivers.csv"
+    waivers.write_text(
+        f"fingerprint,reason,who,until\n{r202['fingerprint']},省厅批准复训,王审计,2099-12-31\n",
+        encoding="utf-8",
+    )
+    n2w, report = tmp_path / "n2w.csv", tmp_path / "n2w.xlsx"
+    done = cli("audit", "-t", night2, "--history", store, "--waivers", waivers, "--findings", n2w,
+               "--out", report, "--lang", "en", "--format", "json")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    summary = json.loads(done.stdout)
+    assert (summary["waived"], summary["by_rule"]) == (1, {"I110": 1})
+    assert [f["rule"] for f in findings(n2w)] == ["I110"]
+    waived = list(openpyxl.load_workbook(report)["Waived"].iter_rows(min_row=2, values_only=True))
+    assert [(w[0], w[4], w[8], w[9], w[10]) for w in waived] == [
+        ("R202", 3, r202["fingerprint"], "省厅批准复训", "王审计")
+    ]
+    diff = json.loads(cli("diff", tmp_path / "n1.csv", n2w, "--format", "json").stdout)
+    assert [r["rule"] for r in diff["new"]] == ["I110"]
+
+    # the clerk sends night 2 again, re-sorted, with the name corrected: nothing new
+    fixed = [["李娜", *NIGHT2[2][1:]], NIGHT2[0], NIGHT2[1]]  # 张伟 moves from row 3 to 4
+    resent = write(tmp_path / "county-b-0302-v2.csv", fixed)
+    n2b = tmp_path / "n2b.csv"
+    done = cli("audit", "-t", resent, "--history", store, "--baseline", n2, "--findings", n2b,
+               "--lang", "en", "--format", "json")  # fmt: skip
+    assert done.exit_code == 0 and findings(n2b) == []
+    assert json.loads(done.stdout)["baselined"] == 1
+    full = tmp_path / "n2b-full.csv"
+    assert cli("audit", "-t", resent, "--history", store, "--findings", full, "-q").exit_code == 1
+    done = cli("diff", n2, full, "--format", "json")
+    assert done.exit_code == 0  # nothing new
+    changes = json.loads(done.stdout)
+    assert changes["counts"] == {"new": 0, "resolved": 1, "persisting": 1}
+    assert changes["persisting"][0]["row"] == 4 and changes["resolved"][0]["rule"] == "I110"
+
+
+def test_json_summary_for_an_input_error(tmp_path):
+    done = cli("audit", "-t", tmp_path / "missing.csv", "--format", "json")
+    assert done.exit_code == 2
+    assert json.loads(done.stdout)["exit_code"] == 2 and "missing.csv" in done.stderr
