@@ -106,6 +106,16 @@ def _zip_from_the_future(tmp: Path):
     return path, ("damaged or truncated",)
 
 
+def _unknown_encoding(tmp: Path):
+    """workbook.xml declaring encoding="UTF-9" (found by the fuzzer: ElementTree raises
+    LookupError, which once escaped as an unexpected error)."""
+    good = roster_xlsx(tmp / "good.xlsx")
+    book = zipfile.ZipFile(good).read("xl/workbook.xml")
+    book = book.replace(b'encoding="UTF-8"', b'encoding="UTF-9"', 1)
+    book = book if b"UTF-9" in book else b'<?xml version="1.0" encoding="UTF-9"?>' + book
+    return rezip(good, tmp / "utf9.xlsx", {"xl/workbook.xml": book}), ()
+
+
 def _zip_not_workbook(tmp: Path):
     path = tmp / "archive.xlsx"
     with zipfile.ZipFile(path, "w") as zf:
@@ -231,6 +241,13 @@ def test_a_quote_left_open_is_not_a_crash(tmp_path):
     result = invoke("audit", "-t", path, "-q", "--lang", "en")
     assert result.exit_code in (0, 1, 2)
     assert "Traceback" not in result.output + result.stderr
+
+
+def test_an_unknown_xml_encoding_is_not_a_crash(tmp_path):
+    path, _ = _unknown_encoding(tmp_path)
+    result = invoke("audit", "-t", path, "-q", "--lang", "en")
+    assert result.exit_code == 0, result.stderr  # calamine reads it; our own look-in copes
+    assert result.stderr == ""
 
 
 def test_debug_shows_the_traceback(tmp_path):
@@ -427,6 +444,17 @@ def test_csv_cell_limit_before_parsing(tmp_path):
     path = tmp_path / "commas.csv"
     path.write_bytes((",".join(HEADER) + "\r\n").encode() + b"," * 3_000_000 + b"\r\n")
     assert_refused(invoke("audit", "-t", path, "-q", "--max-cells", "1000000"), path, "--max-cells")
+
+
+@pytest.mark.parametrize("where", ["first", "later"])
+def test_csv_wider_than_any_spreadsheet_is_refused(tmp_path, where):
+    wide = b"x," * 20_000 + b"x\r\n"
+    head = (",".join(HEADER) + "\r\n").encode()
+    body = (",".join(ROWS[0]) + "\r\n").encode()
+    path = tmp_path / "wide.csv"
+    path.write_bytes(wide + head + body if where == "first" else head + body + b"\r\n" + wide)
+    line = assert_refused(invoke("audit", "-t", path, "-q"), path, "16,384 columns")
+    assert ("line 1" if where == "first" else "line 4") in line
 
 
 def test_parquet_limits(tmp_path):

@@ -27,6 +27,7 @@ from ..model import InputFile
 from ..privacy import redact_ids
 from .schema import TABLES, alias_table, map_headers
 from .xlsx_scan import (
+    EXCEL_MAX_COL,
     MAX_CELLS,
     MAX_SHEET_XML_BYTES,
     ZIP_ERRORS,
@@ -384,6 +385,7 @@ def _calamine_grids(
         try:
             sheet = book.get_sheet_by_name(meta.name)
             total_cells += sheet.height * sheet.width
+            _check_width(f"{path}, sheet {meta.name}", sheet.width)
             if sheet.height * sheet.width > limits.max_cells or total_cells > limits.max_cells:
                 raise InputError(
                     _too_many_cells(
@@ -499,6 +501,15 @@ def _csv_field_limit(size: int) -> Iterator[None]:
         csv.field_size_limit(before)
 
 
+def _check_width(where: str, width: int) -> None:
+    """Every spreadsheet stops at 16,384 columns (XFD); a record wider than that is not a
+    table row, and each column costs the readers far more than a cell."""
+    if width > EXCEL_MAX_COL:
+        raise InputError(
+            f"{where}: {width:,} fields, more than a spreadsheet's {EXCEL_MAX_COL:,} columns"
+        )
+
+
 def _first_record_width(text: str, delimiter: str) -> int:
     first_line = text.split("\n", 1)[0]
     try:
@@ -523,9 +534,13 @@ def _csv_grid(path: Path, limits: ReadLimits) -> tuple[SheetGrid, str]:
         raise InputError(
             _too_many_cells(f"{path}", f"holds more than {limits.max_cells:,} cells", limits)
         )
-    first_width = text[: 1 << 20].split("\n", 1)[0].count(delimiter) + 1
+    end = text.find("\n", 0, 4 << 20)
+    rough = text.count(delimiter, 0, end if end != -1 else 4 << 20) + 1
+    _check_width(f"{path}: line 1", rough // 4)  # quoted delimiters: a generous margin
+    first_width = _first_record_width(text, delimiter)
+    _check_width(f"{path}: line 1", first_width)
     if first_width * lines <= limits.max_cells:
-        fast = _csv_grid_fast(text, delimiter, _first_record_width(text, delimiter))
+        fast = _csv_grid_fast(text, delimiter, first_width)
         if fast is not None:
             return fast, encoding
     rows: list[list[str]] = []
@@ -545,6 +560,8 @@ def _csv_grid(path: Path, limits: ReadLimits) -> tuple[SheetGrid, str]:
     width = max((len(r) for r in rows), default=0)
     if width == 0:
         raise InputError(f"{path}: the file is empty")
+    widest = max(range(len(rows)), key=lambda i: len(rows[i]))
+    _check_width(f"{path}: line {row_lines[widest]}", width)
     if width * len(rows) > limits.max_cells:
         raise InputError(
             _too_many_cells(f"{path}", f"spans {len(rows):,} records × {width:,} columns", limits)
@@ -575,6 +592,7 @@ def _parquet_grid(path: Path, limits: ReadLimits) -> SheetGrid:
         expanded = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
     except Exception as exc:
         raise InputError(f"{path}: cannot read the Parquet file ({_short(exc)})") from None
+    _check_width(f"{path}", meta.num_columns)
     if cells > limits.max_cells:
         raise InputError(
             _too_many_cells(

@@ -94,6 +94,8 @@ _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError)
 """What zipfile raises on damage (NotImplementedError: an unknown compression method,
 ValueError: a negative size in a mangled header)."""
+_PART_ERRORS = (KeyError, LookupError, ElementTree.ParseError, *ZIP_ERRORS)
+"""...and ElementTree on a damaged part (LookupError: `encoding="UTF-9"`, found by the fuzzer)."""
 
 
 class XmlBudget:
@@ -141,7 +143,7 @@ def _workbook_xml(path: Path) -> ElementTree.Element | None:
         with zipfile.ZipFile(path) as zf:
             data = read_member(zf, "xl/workbook.xml", _PART_BYTES)
         return None if data is None else ElementTree.fromstring(data)
-    except (KeyError, ElementTree.ParseError, *ZIP_ERRORS):
+    except _PART_ERRORS:
         return None
 
 
@@ -167,7 +169,7 @@ def _relationships(path: Path) -> tuple[ElementTree.Element, dict[str, tuple[str
             return None
         book = ElementTree.fromstring(book_xml)
         rels = ElementTree.fromstring(rels_xml)
-    except (KeyError, ElementTree.ParseError, *ZIP_ERRORS):
+    except _PART_ERRORS:
         return None
     targets = {}
     for rel in rels:
