@@ -112,6 +112,7 @@ def audit(
     baseline: str | Path | None = None,
     waivers: str | Path | None = None,
     limits: ReadLimits | None = None,
+    hash_key: bytes | None = None,
 ) -> AuditReport:
     """Audit the given files and return every finding with each rule's status.
 
@@ -123,7 +124,9 @@ def audit(
     accepted findings (waivers.py); those in force are set aside, counted, never failing.
     `limits`: how big an input may be before it is refused (io.readers.ReadLimits: file
     size, expanded XML, cells), so that a zip bomb or a stray cell at XFD1048576 ends in
-    an InputError instead of exhausting memory.
+    an InputError instead of exhausting memory. `hash_key`: the --hash-ids secret;
+    fingerprints are then keyed (HMAC), so baselines and waivers of a pseudonymised run
+    come from outputs made with the same key.
     """
     if not isinstance(policy, Policy):
         policy = load_policy(policy)
@@ -151,7 +154,7 @@ def audit(
     report_progress("read", 1, 1)
     report = audit_tables(tables, policy=policy, lang=lang, rules=rules, only_tables=only_tables,
                           audit_date=audit_date, progress=report_progress, tracer=tracer,
-                          history=history)  # fmt: skip
+                          history=history, hash_key=hash_key)  # fmt: skip
     if waived is not None or known is not None:
         report.set_aside(waived, known)
         report.waivers_file = str(waivers or "")
@@ -170,6 +173,7 @@ def audit_tables(
     progress: Progress,
     tracer: Tracer | None,
     history: str | Path | None = None,
+    hash_key: bytes | None = None,
 ) -> AuditReport:
     """Audit tables already read (the history store and the benches enter here)."""
     from .fingerprint import stamp
@@ -203,7 +207,7 @@ def audit_tables(
             progress("rules", done, len(selected))
             results.append(run_rule(rule, ctx, lang, sources, view.scope if view else None))
         progress("rules", len(selected), len(selected))
-        results = stamp(engine, results)
+        results = stamp(engine, results, hash_key)
     finally:
         engine.close()
     return AuditReport(

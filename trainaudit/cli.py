@@ -212,7 +212,7 @@ def _audit_and_exit(
         key = key_from(*hash_ids) if any(v is not None for v in hash_ids) else None
         read_limits = ReadLimits(*limits) if limits else None
         report = api.audit(**audit_args, lang=language, progress=_progress_printer(err, quiet),
-                           limits=read_limits)  # fmt: skip
+                           limits=read_limits, hash_key=key)  # fmt: skip
         _finish(report, out, findings, fail_on, quiet, show_ids, fmt, key)
 
     _run(debug, work, as_json, show_ids)

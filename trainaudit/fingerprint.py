@@ -14,6 +14,7 @@ whole file (D001) by the missing column alone.
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections import defaultdict
 from dataclasses import replace
 
@@ -64,18 +65,27 @@ def row_keys(engine: Engine, table: str, rows: list[int]) -> dict[int, str]:
     return dict(zip(keyed.column("_row").to_pylist(), keyed.column("k").to_pylist(), strict=True))
 
 
-def fingerprint(rule: str, table: str, column: str, key: str, occurrence: int = 1) -> str:
-    """`R202-` and 16 hex digits: readable, and never mistaken for a number by Excel."""
-    text = _SEP.join((VERSION, rule, table, column, key, str(occurrence)))
-    return f"{rule}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:16]}"
+def fingerprint(
+    rule: str, table: str, column: str, key: str, occurrence: int = 1, secret: bytes | None = None
+) -> str:
+    """`R202-` and 16 hex digits: readable, and never mistaken for a number by Excel.
+
+    With `secret` (the --hash-ids key) the digest is an HMAC: the business key holds the
+    ID number, and the space of real ID numbers is small enough to brute-force a plain
+    hash, so pseudonymised findings must not carry one."""
+    text = _SEP.join((VERSION, rule, table, column, key, str(occurrence))).encode("utf-8")
+    digest = hmac.new(secret, text, hashlib.sha256) if secret is not None else hashlib.sha256(text)
+    return f"{rule}-{digest.hexdigest()[:16]}"
 
 
 def _row_less_key(f: Finding) -> str:
     return "" if f.subject == f.source else f"subject:{f.subject}"
 
 
-def stamp(engine: Engine, results: list[RuleResult]) -> list[RuleResult]:
-    """The same results, every finding carrying its fingerprint."""
+def stamp(
+    engine: Engine, results: list[RuleResult], secret: bytes | None = None
+) -> list[RuleResult]:
+    """The same results, every finding carrying its fingerprint (keyed when `secret`)."""
     wanted: dict[str, set[int]] = defaultdict(set)
     for r in results:
         for f in r.findings:
@@ -93,7 +103,7 @@ def stamp(engine: Engine, results: list[RuleResult]) -> list[RuleResult]:
                 key = keys.get(f.table, {}).get(f.row, f"row:{f.row}")
             ident = (f.table, f.column, key)
             seen[ident] += 1
-            fp = fingerprint(r.code, f.table, f.column, key, seen[ident])
+            fp = fingerprint(r.code, f.table, f.column, key, seen[ident], secret)
             new[id(f)] = replace(f, fingerprint=fp)
         stamped.append(replace(r, findings=tuple(new[id(f)] for f in r.findings)))
     return stamped
