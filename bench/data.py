@@ -18,6 +18,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from trainaudit.ids import check_chars
+
 SEED = 20190701
 
 SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")  # fmt: skip
@@ -41,8 +43,6 @@ OCCUPATIONS = [
 CERT_SUBSIDY = {"专项职业能力": 150, "五级": 300, "四级": 300, "三级": 600}
 CATEGORIES = ["农村转移就业劳动者", "城镇登记失业人员", "建档立卡贫困劳动力", "企业职工", "两后生"]
 INSTITUTION_WORDS = ["职业培训学校", "职业技能培训中心", "技工学校", "职业技术培训学校"]
-_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
-_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 _EPOCH = np.datetime64("1970-01-01", "D")
 
 TRAINEE_HEADERS = {
@@ -118,7 +118,9 @@ def make_ids(region: np.ndarray, birth_days: np.ndarray, seq: np.ndarray) -> np.
     out[:, :6] = digits(region, 6)
     out[:, 6:14] = digits(ymd, 8)
     out[:, 14:17] = digits(seq, 3)
-    out[:, 17] = _CHECK[((out[:, :17].astype(np.int64) - 48) @ _WEIGHTS) % 11]
+    out[:, 17] = np.frombuffer(
+        check_chars(out[:, :17].copy().view("S17").ravel()).astype("S1").tobytes(), np.uint8
+    )
     return out
 
 

@@ -35,6 +35,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from trainaudit.ids import check_chars
+
 # Surname shares in per cent (public-security household register ranking, ~2020).
 _SURNAMES = """
 王7.12 李7.09 张6.69 刘5.31 陈4.46 杨3.05 黄2.22 赵2.15 吴1.99 周1.88 徐1.58 孙1.51 马1.38
@@ -101,8 +103,6 @@ _INST_WORDS = [
     "职业技术培训学校",
     "家政服务培训学校",
 ]
-_CHECK = np.array(list("10X98765432"))
-_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 
 
 def _weights(items: list, exponent: float = 1.0) -> np.ndarray:
@@ -154,8 +154,7 @@ def _make_ids(region: np.ndarray, birth: np.ndarray, seq: np.ndarray) -> np.ndar
     births = np.datetime_as_string(birth.astype("datetime64[D]")).astype("U10")
     ymd = np.char.replace(births, "-", "")
     bodies = np.char.add(np.char.add(region.astype("U6"), ymd), np.char.zfill(seq.astype("U3"), 3))
-    digits = np.frombuffer(bodies.astype("S17").tobytes(), dtype=np.uint8).reshape(-1, 17) - 48
-    return np.char.add(bodies, _CHECK[(digits.astype(np.int64) @ _WEIGHTS) % 11])
+    return np.char.add(bodies, check_chars(bodies.astype("S17")))
 
 
 def _unique_numbers(rng: np.random.Generator, n: int, low: int, high: int) -> np.ndarray:

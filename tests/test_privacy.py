@@ -271,39 +271,18 @@ def test_xlsx_header_row_hash(tmp_path):
 def test_hashed_run_carries_keyed_fingerprints_only(tmp_path):
     """A plain hash of the business key (which holds the ID) could be brute-forced: a
     --hash-ids run keys the fingerprint too, and stays stable under the same key."""
-    import csv as _csv
-    import datetime as _dt
+    from corpus import HEADER, ROWS, write_csv
 
     from trainaudit import api as _api
-    from trainaudit.ids import make_id as _make_id
 
-    person = _make_id("140105", _dt.date(1990, 1, 2), 123)
-    roster = tmp_path / "t.csv"
-    with roster.open("w", encoding="utf-8", newline="") as fh:
-        w = _csv.writer(fh)
-        w.writerow(
-            [
-                "姓名",
-                "身份证号码",
-                "培训机构",
-                "班级编号",
-                "培训工种",
-                "培训等级",
-                "开班日期",
-                "结业日期",
-            ]
-        )
-        for _ in range(2):
-            w.writerow(["张伟", person, "甲机构", "C1", "电工", "四级", "2020-03-01", "2020-03-20"])
-    plain = {f.fingerprint for f in _api.audit(trainees=roster, rules=["R201"]).findings}
-    keyed = {
-        f.fingerprint for f in _api.audit(trainees=roster, rules=["R201"], hash_key=b"k1").findings
-    }
-    again = {
-        f.fingerprint for f in _api.audit(trainees=roster, rules=["R201"], hash_key=b"k1").findings
-    }
-    other = {
-        f.fingerprint for f in _api.audit(trainees=roster, rules=["R201"], hash_key=b"k2").findings
-    }
-    assert len(plain) == 1 and keyed == again
-    assert keyed.isdisjoint(plain) and keyed.isdisjoint(other)
+    roster = write_csv(tmp_path / "t.csv", [HEADER, ROWS[0], ROWS[0]])
+
+    def fingerprints(key):
+        return {
+            f.fingerprint
+            for f in _api.audit(trainees=roster, rules=["R201"], hash_key=key).findings
+        }
+
+    plain, keyed = fingerprints(None), fingerprints(b"k1")
+    assert len(plain) == 1 and keyed == fingerprints(b"k1")
+    assert keyed.isdisjoint(plain) and keyed.isdisjoint(fingerprints(b"k2"))
