@@ -167,3 +167,17 @@ def test_baseline_reports_only_new_findings(tmp_path):
                       baseline=old)  # fmt: skip
     assert {f.rule for f in again.findings} == {"R201", "D007"}  # the two pasted lines
     assert len(again.baselined) == len(first.findings)
+
+
+def test_stamping_keeps_every_field_of_a_finding():
+    """`_stamped` builds the finding field by field (dataclasses.replace costs too much
+    at a million rows): a field added to Finding and not to it would be lost here."""
+    import dataclasses
+
+    from trainaudit.fingerprint import _stamped
+    from trainaudit.model import Finding, Severity
+
+    values = {f.name: f"<{f.name}>" for f in dataclasses.fields(Finding)}
+    values.update(severity=Severity.WARNING, row=7)
+    finding = Finding(**values)
+    assert _stamped(finding, "R202-0123") == dataclasses.replace(finding, fingerprint="R202-0123")

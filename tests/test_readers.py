@@ -610,6 +610,21 @@ def test_gb18030_csv(tmp_path):
     assert table.info.kind == "csv"
 
 
+def test_gb18030_csv_whose_first_megabyte_is_ascii(tmp_path):
+    """UTF-8 is handed to Arrow undecoded when the file's start is UTF-8; Chinese in
+    GB18030 further down still ends as GB18030 text, not as an error or mojibake."""
+    ascii_rows = [[f"Li Na {i:06d}", ID1, "Training Centre " + "x" * 40] for i in range(16_000)]
+    body = _csv_bytes([["name", "id_number", "institution"], *ascii_rows], "ascii")
+    body += _csv_bytes([["张三", ID2, "阳光培训学校"]], "gb18030")
+    assert len(body) > 1 << 20 and body[: 1 << 20].isascii()
+    path = tmp_path / "late_gbk.csv"
+    path.write_bytes(body)
+    table = read_table(path, "trainees")
+    assert _column(table, "name")[-2:] == ["Li Na 015999", "张三"]
+    assert _column(table, "_row")[-1] == 16_002
+    assert "encoding gb18030" in table.info.notes
+
+
 def test_utf8_bom_csv(tmp_path):
     path = tmp_path / "bom.csv"
     path.write_bytes(codecs.BOM_UTF8 + _csv_bytes([HEADER, *ROWS]))

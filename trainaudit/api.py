@@ -41,7 +41,9 @@ def load_inputs(
         if resolved in seen:
             raise InputError(f"{path}: given as both {seen[resolved]} and {table}")
         seen[resolved] = table
-    return {t: read_table(p, t, policy.header_aliases.get(t), limits) for t, p in given.items()}
+    names = list(given)
+    read = _in_pairs(lambda t: read_table(given[t], t, policy.header_aliases.get(t), limits), names)
+    return dict(zip(names, read, strict=True))
 
 
 def empty_table(table: str, path: str = "") -> LoadedTable:
@@ -181,9 +183,13 @@ def audit_tables(
     engine = Engine(tracer=tracer)
     view = None
     try:
-        for name in TABLES:
+
+        def load(name: str) -> None:
             canonical = normalise_table(tables.get(name) or empty_table(name))
-            engine.register(name, canonical)
+            # history rows are appended to today's (history.merge): only then a copy
+            engine.register(name, canonical, copy=history is not None)
+
+        _in_pairs(load, list(TABLES))
         engine.register("policy_certificate_caps", certificate_caps_table(policy))
         present = {name: t.present for name, t in tables.items()}
         if history is not None:
@@ -202,11 +208,12 @@ def audit_tables(
         )
         sources = {name: (Path(t.info.path).name, t.info.sheet) for name, t in tables.items()}
         selected = select_rules(rules, only_tables)
-        results: list[RuleResult] = []
-        for done, rule in enumerate(selected):
-            progress("rules", done, len(selected))
-            results.append(run_rule(rule, ctx, lang, sources, view.scope if view else None))
-        progress("rules", len(selected), len(selected))
+        scope = view.scope if view else None
+        results: list[RuleResult] = _in_pairs(
+            lambda rule: run_rule(rule, ctx, lang, sources, scope),
+            selected,
+            lambda done: progress("rules", done, len(selected)),
+        )
         results = stamp(engine, results, hash_key)
     finally:
         engine.close()
@@ -220,6 +227,29 @@ def audit_tables(
         audit_date=audit_date.isoformat(),
         history=view.info if view else None,
     )
+
+
+WORKERS = 2
+"""Tables loaded and rules run at once. Much of an audit is single-threaded (Arrow
+kernels, a query's last steps, building findings in Python) while DuckDB, the kernels
+and the readers release the GIL: two at a time keeps both cores of a small server busy."""
+
+
+def _in_pairs(work: Callable, items: list, progress: Callable[[int], None] | None = None) -> list:
+    """`work(item)` for every item, WORKERS at a time; results in the items' order.
+
+    The first exception (in the items' order) is raised once all have finished, so a
+    failure never leaves work running behind the caller's back."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    report = progress or (lambda done: None)
+    report(0)
+    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="trainaudit") as pool:
+        futures = [pool.submit(work, item) for item in items]
+        for done, future in enumerate(futures, start=1):
+            future.exception()  # waits
+            report(done)
+    return [future.result() for future in futures]
 
 
 def write_outputs(

@@ -7,6 +7,7 @@ and a failure comes back as an EngineError carrying the label and the SQL.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,7 +29,11 @@ happens to need (README: what is written where)."""
 
 
 class Engine:
-    """An in-memory database holding the canonical tables of one audit."""
+    """An in-memory database holding the canonical tables of one audit.
+
+    Safe to use from several threads at once (the audit loads its tables and runs its
+    rules two at a time): each thread talks to the database through its own connection.
+    """
 
     def __init__(self, tracer: Tracer | None = None, threads: int | None = None):
         self._con = duckdb.connect(":memory:", config=OFFLINE)
@@ -36,16 +41,47 @@ class Engine:
         if threads:
             self._con.execute(f"SET threads = {int(threads)}")
         self._tracer = tracer
+        self._owner = threading.get_ident()
+        self._local = threading.local()
+        self._cursors: list[duckdb.DuckDBPyConnection] = []
+        self._views: dict[str, pa.Table] = {}
+        self._lock = threading.Lock()
 
-    def register(self, name: str, table: pa.Table) -> None:
-        """Load an Arrow table as a native table (rules read it many times)."""
+    @property
+    def _here(self) -> duckdb.DuckDBPyConnection:
+        """This thread's connection to the one database (the first one's for its owner)."""
+        if threading.get_ident() == self._owner:
+            return self._con
+        cursor = getattr(self._local, "con", None)
+        if cursor is None:
+            with self._lock:
+                cursor = self._con.cursor()
+                self._cursors.append(cursor)
+                for name, table in self._views.items():
+                    cursor.register(name, table)
+            cursor.execute("SET enable_progress_bar = false")
+            self._local.con = cursor
+        return cursor
+
+    def register(self, name: str, table: pa.Table, *, copy: bool = True) -> None:
+        """Load an Arrow table as a native table, or with `copy=False` let queries read
+        the Arrow data where it is: no second copy of a province's rows in memory and
+        no time spent copying, as fast to query here, but read-only (no INSERT)."""
         if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
             raise ValueError(f"bad table name {name!r}")
-        self._con.register("_incoming", table)
+        if not copy:
+            with self._lock:  # every connection sees it, those to come included
+                self._views[name] = table
+                for con in (self._con, *self._cursors):
+                    con.register(name, table)
+            return
+        con = self._here
+        incoming = f"_incoming_{name}"
+        con.register(incoming, table)
         try:
-            self._con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _incoming")
+            con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {incoming}")
         finally:
-            self._con.unregister("_incoming")
+            con.unregister(incoming)
 
     def query(self, label: str, sql: str, params: dict[str, Any] | None = None) -> pa.Table:
         """Run one labelled query; only the `$name` parameters it mentions are bound."""
@@ -56,7 +92,7 @@ class Engine:
             raise EngineError(label, sql, KeyError(f"no value for ${', $'.join(sorted(missing))}"))
         started = time.perf_counter()
         try:
-            relation = self._con.sql(sql, params=bound or None)
+            relation = self._here.sql(sql, params=bound or None)
             result = relation.to_arrow_table() if relation is not None else pa.table({})
         except duckdb.Error as exc:
             raise EngineError(label, sql, exc) from exc
@@ -76,6 +112,8 @@ class Engine:
             raise EngineError(f"attach {alias}", sql, exc) from exc
 
     def close(self) -> None:
+        for cursor in self._cursors:
+            cursor.close()
         self._con.close()
 
 

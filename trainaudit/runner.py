@@ -11,7 +11,9 @@ points at another row (`first_row`, `other_rows` …) names a history row by fil
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+import string
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,15 +74,25 @@ def _with_refs(
     return template, ("、" if lang == "zh" else ", ").join(phrases)
 
 
+@functools.lru_cache(maxsize=512)
+def _fields(template: str) -> tuple[str, ...]:
+    """The names a message template formats ({name}, {name:.2f})."""
+    names = (f for _, f, _, _ in string.Formatter().parse(template) if f)
+    return tuple({re.split(r"[.\[]", f, maxsplit=1)[0] for f in names})
+
+
 def render_message(
     rule: Rule, evidence: dict, lang: str, refs: dict[int, tuple[str, int]] | None = None
 ) -> str:
     template = rule.message.get(lang) or rule.message["en"]
+    if refs is None:  # only what the template shows: a rule may flag a hundred thousand rows
+        return template.format_map(
+            _Blank({k: _display(evidence.get(k)) for k in _fields(template)})
+        )
     values = {k: _display(v) for k, v in evidence.items()}
-    if refs is not None:
-        for key, value in evidence.items():
-            if _REF_COLUMN.match(key) and key != "_row":
-                template, values[key] = _with_refs(template, key, value, lang, refs)
+    for key, value in evidence.items():
+        if _REF_COLUMN.match(key) and key != "_row":
+            template, values[key] = _with_refs(template, key, value, lang, refs)
     return template.format_map(_Blank(values))
 
 

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from .. import ids
 from .readers import LoadedTable
-from .schema import TABLES
+from .schema import TABLES, TableSpec
 
 # --- dates ------------------------------------------------------------------------------
 
@@ -311,16 +311,37 @@ def name_values(values: pa.Array) -> pa.Array:
     return pc.if_else(cjk, pc.replace_substring(values, " ", ""), values)
 
 
+_STABLE_TEXT = r"^[\x{21}-\x{7e}\x{b7}\x{3400}-\x{4dbf}\x{4e00}-\x{9fff}]+$"
+"""Printable ASCII but space, the middle dot and CJK unified ideographs (not the
+compatibility ones, which NFKC rewrites): a value made of these alone is its own NFKC,
+holds no whitespace and no dot but `·`, so normalise_text and normalise_name return it
+as it is. Nearly every Chinese name and institution is such a value."""
+
+
 def _untouched_text(values: pa.Array) -> pa.Array:
-    """ASCII without whitespace: normalise_text and normalise_name return it as it is
-    (unless empty: that becomes null)."""
-    plain = pc.and_(pc.string_is_ascii(values), pc.invert(pc.match_substring_regex(values, _WS)))
-    return _flags(pc.and_(plain, pc.not_equal(values, "")))
+    """Values normalise_text and normalise_name return as they are (non-empty ones)."""
+    return _flags(pc.match_substring_regex(values, _STABLE_TEXT))
 
 
-def _only_where(values: pa.Array, untouched: pa.Array, convert: Callable) -> pa.Array:
-    """`convert` (an array function) once per distinct value that is not untouched."""
-    todo = pc.and_(pc.is_valid(values), pc.invert(untouched))
+def _few_distinct(values: pa.Array, sample: int = 20_000) -> bool:
+    """A column of few distinct values (counties, categories, institutions), judged
+    on its first rows: cheaper to normalise as a dictionary than to test every value."""
+    head = values.slice(0, sample)
+    return len(head) > 0 and len(pc.unique(head)) * 10 <= len(head)
+
+
+def _only_where(values: pa.Array, untouched: Callable, convert: Callable) -> pa.Array:
+    """`convert` (an array function) once per distinct value that `untouched` (an array
+    predicate) does not pass."""
+    if _few_distinct(values):
+        encoded = pc.dictionary_encode(values)
+        distinct = encoded.dictionary
+        todo = pc.invert(untouched(distinct))
+        if not pc.any(todo).as_py():
+            return values
+        fixed = pc.replace_with_mask(distinct, todo, convert(pc.filter(distinct, todo)))
+        return fixed.take(encoded.indices)
+    todo = pc.and_(pc.is_valid(values), pc.invert(untouched(values)))
     if not pc.any(todo).as_py():
         return values
     encoded = pc.dictionary_encode(pc.filter(values, todo))
@@ -329,17 +350,19 @@ def _only_where(values: pa.Array, untouched: pa.Array, convert: Callable) -> pa.
 
 
 def text_column(values: pa.Array) -> pa.Array:
-    return _only_where(values, _untouched_text(values), text_values)
+    return _only_where(values, _untouched_text, text_values)
 
 
 def name_column(values: pa.Array) -> pa.Array:
-    return _only_where(values, _untouched_text(values), name_values)
+    return _only_where(values, _untouched_text, name_values)
 
 
 def digits_column(values: pa.Array) -> pa.Array:
     """normalise_digits: values of ASCII digits alone are left as they are, the rest go
     through the scalar function once per distinct value."""
-    plain = _flags(pc.match_substring_regex(values, "^[0-9]+$"))
+
+    def plain(array: pa.Array) -> pa.Array:
+        return _flags(pc.match_substring_regex(array, "^[0-9]+$"))
 
     def scalar(distinct: pa.Array) -> pa.Array:
         return pa.array([normalise_digits(v) for v in distinct.to_pylist()], pa.string())
@@ -385,9 +408,17 @@ def _one_array(column: pa.ChunkedArray) -> pa.Array:
 
 def normalise_table(table: LoadedTable) -> pa.Table:
     """The canonical table the rules query: every column of the spec (absent ones null),
-    parsed values under the canonical name, the text as typed under `<name>__raw`."""
+    parsed values under the canonical name, the text as typed under `<name>__raw`.
+
+    Normalised piece by piece as the reader's chunks lie (Parquet row groups, blocks of
+    a CSV): joining a million rows of text into one array first cost a copy of it all."""
     spec = TABLES[table.name]
     data = table.data
+    pieces = [pa.Table.from_batches([batch]) for batch in data.to_batches() if batch.num_rows]
+    return pa.concat_tables([_normalise_piece(spec, p) for p in pieces or [data]])
+
+
+def _normalise_piece(spec: TableSpec, data: pa.Table) -> pa.Table:
     n = data.num_rows
     columns: dict[str, pa.Array] = {
         "_source": _one_array(data.column("_source")),

@@ -17,6 +17,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -110,7 +111,7 @@ class SheetGrid:
     """A sheet or file as columns of text, before we know where the header is."""
 
     name: str
-    columns: list[pa.Array]
+    columns: list[pa.Array] | list[pa.ChunkedArray]
     first_row: int
     """the user-visible row (or CSV line) number of grid row 0"""
     first_col: int
@@ -456,37 +457,34 @@ def _sniff_delimiter(lines: list[str]) -> str:
     return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
 
 
-def _csv_grid_fast(text: str, delimiter: str, width: int) -> SheetGrid | None:
-    """Arrow's multi-threaded parser, when every record is exactly one line.
+def _csv_grid_fast(body: bytes, shape: _CsvShape) -> SheetGrid | None:
+    """Arrow's multi-threaded parser over UTF-8 bytes, when every record is one line.
 
-    Returns None (the careful path takes over) when the file has blank lines, quoted
-    line breaks or ragged rows, where line numbers need the record-by-record reader.
+    Returns None (the careful path takes over) when the bytes are not UTF-8 or the file
+    has blank lines, lone CR line ends (classic Mac), quoted line breaks or ragged rows,
+    where line numbers need the record-by-record reader.
     """
     import pyarrow.csv as pacsv
 
-    if "\n\n" in text or "\n\r\n" in text or text.count("\r") != text.count("\r\n"):
-        return None  # blank lines, or lone CR line ends (classic Mac) that Arrow and the count below miss
-    if width == 0:
+    if shape.width == 0 or shape.lone_cr or b"\n\n" in body or b"\n\r\n" in body:
         return None
     try:
         table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            pa.BufferReader(body),
             read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter),
+            parse_options=pacsv.ParseOptions(delimiter=shape.delimiter),
             convert_options=pacsv.ConvertOptions(
-                column_types={f"f{i}": pa.string() for i in range(width)},
+                column_types={f"f{i}": pa.string() for i in range(shape.width)},
                 null_values=[""],
                 strings_can_be_null=True,
             ),
         )
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # incl. bytes that are not UTF-8
         return None
-    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
-    if table.num_rows != lines or table.num_columns != width:
+    lines = shape.newlines + (0 if body.endswith(b"\n") else 1)
+    if table.num_rows != lines or table.num_columns != shape.width:
         return None
-    return SheetGrid(
-        name="", columns=[c.combine_chunks() for c in table.columns], first_row=1, first_col=0
-    )
+    return SheetGrid(name="", columns=table.columns, first_row=1, first_col=0)
 
 
 @contextlib.contextmanager
@@ -510,42 +508,98 @@ def _check_width(where: str, width: int) -> None:
         )
 
 
-def _first_record_width(text: str, delimiter: str) -> int:
-    first_line = text.split("\n", 1)[0]
+def _first_record_width(first_line: str, delimiter: str) -> int:
     try:
         return len(next(csv.reader([first_line], delimiter=delimiter), []))
     except csv.Error:
         return 0
 
 
-def _csv_grid(path: Path, limits: ReadLimits) -> tuple[SheetGrid, str]:
-    data = path.read_bytes()
-    if not data.strip():
-        raise InputError(f"{path}: the file is empty")
-    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise InputError(f"{path}: binary data, not a spreadsheet or CSV text")
-    text, encoding = decode_text(data, path)
-    del data
-    delimiter = _sniff_delimiter(text[: 1 << 20].splitlines()[:HEADER_SCAN_ROWS])
+def _utf8_body(data: bytes) -> tuple[bytes, str] | None:
+    """The bytes after a UTF-8 BOM, or all of them when there is no BOM (whether they
+    are UTF-8 is Arrow's parser's to find out); None for UTF-16."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :], "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    return data, "utf-8"
+
+
+def _utf8_head(body: bytes) -> str | None:
+    """The first megabyte as text when it is UTF-8 (a character cut at its end aside)."""
+    head = body[: 1 << 20]
+    try:
+        return head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if len(head) == len(body) or exc.start < len(head) - 3:
+            return None
+        return head[: exc.start].decode("utf-8")
+
+
+class _CsvShape(NamedTuple):
+    delimiter: str
+    width: int
+    """fields of the first record"""
+    lines: int
+    newlines: int
+    lone_cr: bool
+    """a line ends in CR alone (classic Mac)"""
+
+
+def _csv_shape(path: Path, body: bytes, head: str, limits: ReadLimits) -> _CsvShape:
+    """The shape of UTF-8 text (`head`: its start, decoded), refusing before any parser
+    runs what holds more cells than the limit or a line wider than a sheet."""
+    delimiter = _sniff_delimiter(head.splitlines()[:HEADER_SCAN_ROWS])
+    sep = delimiter.encode()
     # Every delimiter and every line end closes a cell: more of them than the limit is
     # refused before any parser builds a record of a million fields.
-    lines = text.count("\n") + text.count("\r") - text.count("\r\n") + 1
-    if text.count(delimiter) + lines > limits.max_cells:
+    newlines = body.count(b"\n")
+    cr = body.count(b"\r")
+    crlf = body.count(b"\r\n") if cr else 0
+    lines = newlines + cr - crlf + 1
+    if body.count(sep) + lines > limits.max_cells:
         raise InputError(
             _too_many_cells(f"{path}", f"holds more than {limits.max_cells:,} cells", limits)
         )
-    end = text.find("\n", 0, 4 << 20)
-    rough = text.count(delimiter, 0, end if end != -1 else 4 << 20) + 1
-    _check_width(f"{path}: line 1", rough // 4)  # quoted delimiters: a generous margin
-    first_width = _first_record_width(text, delimiter)
-    _check_width(f"{path}: line 1", first_width)
-    if first_width * lines <= limits.max_cells:
-        fast = _csv_grid_fast(text, delimiter, first_width)
-        if fast is not None:
-            return fast, encoding
+    end = body.find(b"\n")
+    first = body if end == -1 else body[:end]
+    _check_width(f"{path}: line 1", (first.count(sep, 0, 4 << 20) + 1) // 4)  # quoted: margin
+    width = _first_record_width(first.decode("utf-8", errors="replace"), delimiter)
+    _check_width(f"{path}: line 1", width)
+    return _CsvShape(delimiter, width, lines, newlines, cr != crlf)
+
+
+def _csv_grid(path: Path, limits: ReadLimits) -> tuple[SheetGrid, str]:
+    data = path.read_bytes()
+    if not data or data.isspace():
+        raise InputError(f"{path}: the file is empty")
+    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputError(f"{path}: binary data, not a spreadsheet or CSV text")
+    # UTF-8 goes to Arrow's parser as it is: decoding a large file into a Python string
+    # and encoding it back cost more than the parse.
+    utf8 = _utf8_body(data)
+    head = _utf8_head(utf8[0]) if utf8 is not None else None
+    if utf8 is not None and head is not None:
+        body, encoding = utf8
+        shape = _csv_shape(path, body, head, limits)
+        if shape.width * shape.lines <= limits.max_cells:
+            fast = _csv_grid_fast(body, shape)
+            if fast is not None:
+                return fast, encoding
+        del body
+    text, encoding = decode_text(data, path)
+    del data
+    if head is None or encoding not in ("utf-8", "utf-8-sig"):  # GB18030, UTF-16: to UTF-8
+        body = text.encode("utf-8")
+        shape = _csv_shape(path, body, text[: 1 << 20], limits)
+        if shape.width * shape.lines <= limits.max_cells:
+            fast = _csv_grid_fast(body, shape)
+            if fast is not None:
+                return fast, encoding
+        del body
     rows: list[list[str]] = []
     row_lines: list[int] = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=shape.delimiter)
     last_line = 0
     with _csv_field_limit(len(text)):
         try:
