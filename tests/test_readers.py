@@ -474,11 +474,12 @@ def test_number_cells_found_by_the_xml_scan():
         b'<row r="4"><c r="B4" s="1"><v>3.70523196906116e+17</v></c><c r="C4" t="s"><v>12345678901234567</v></c>'
         b'<c r="D4" t="str"><f>A1</f><v>370523196906116000</v></c><c r="E4"><v>110105491231002</v></c>'
         b'<c r="F4" t="n"><f>B4*1</f><v>3.7052319690611603E+17</v></c><x:c r="G4"><x:v>4405241880010100</x:v></x:c>'
-        b'<c r="H4"><v>3.70523196906116E+017</v></c><c r="I4"><v>1.5E+14</v></c><c r="J4"><v>43647</v></c></row>'
+        b'<c r="H4"><v>3.70523196906116E+017</v></c><c r="I4"><v>1.5E+14</v></c><c r="J4"><v>43647</v></c>'
+        b"<c t='s' r='K4'><v>12345678901234567</v></c><c r = 'l4'><v>1.2e17</v></c></row>"
     )
     layout = SheetLayout()
     _record_big_numbers(layout, xml, 0, -1)
-    assert layout.numbers == {1: [4], 5: [4], 6: [4], 7: [4]}
+    assert layout.numbers == {1: [4], 5: [4], 6: [4], 7: [4], 11: [4]}
     assert layout.numbers_complete
 
 
@@ -499,6 +500,209 @@ def test_number_cells_cut_by_the_read_chunks(tmp_path, shift):
     layout = scan_sheet_xml(path, "sheet.xml")
     assert layout.numbers == {2: [3, 4]}
     assert layout.first_row == 1
+
+
+def _sheet_zip(path: Path, xml: bytes) -> Path:
+    """A zip holding one sheet's XML as `sheet.xml`, for scan_sheet_xml."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("sheet.xml", xml)
+    return path
+
+
+@pytest.mark.parametrize(
+    "cell, block",
+    [
+        (b"<c r='XFD1048576'><v>1</v></c>", (1_048_576, 16_384)),
+        (b'<c r = "XFD1048576"><v>1</v></c>', (1_048_576, 16_384)),
+        (b'<c\tr\n=\t"XFD1048576"><v>1</v></c>', (1_048_576, 16_384)),
+        (b'<c r="xfd1048576"><v>1</v></c>', (1_048_576, 16_384)),
+        (b'<c t="n"r="XFD1048576"><v>1</v></c>', (1_048_576, 16_384)),
+        (b'<c s="1" r="XFD1048576"><v>1</v></c>', (1_048_576, 16_384)),
+        (b'<c r="A1" r="XFD1048576"><v>1</v></c>', (1_048_576, 16_384)),
+        (b'<x:c r="XFD1048576"><x:v>1</x:v></x:c>', (1_048_576, 16_384)),
+        (b"<c r='XFD1048576' s='1'/>", (1, 1)),  # formatted, no value: nothing to hold
+    ],
+)
+def test_the_last_cell_is_seen_however_its_reference_is_written(tmp_path, cell, block):
+    """calamine reads every one of these as XFD1048576 and would build a block of 550 GB:
+    the scan must find it, whatever the quotes, spaces, case or attribute order."""
+    from trainaudit.io.xlsx_scan import scan_sheet_xml
+
+    xml = b'<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
+    xml += b'<row r="1048576">' + cell + b"</row></sheetData></worksheet>"
+    layout = scan_sheet_xml(_sheet_zip(tmp_path / "far.zip", xml), "sheet.xml")
+    assert (layout.max_row, layout.max_col) == block
+
+
+@pytest.mark.parametrize(
+    "cell, words",
+    [
+        (b'<c r="A%s"><v>1</v></c>' % (b"1" * 5000), "thousands of characters"),
+        (b"<c r='a%s'><v>1</v></c>" % (b"9" * 9), "A999999999"),
+        (b'<c r = "abcd3"><v>1</v></c>', "ABCD1"),
+    ],
+)
+def test_references_calamine_cannot_hold_are_damage(tmp_path, cell, words):
+    """A row or column past Excel's last (calamine's arithmetic overflows on them)."""
+    from trainaudit.io.xlsx_scan import scan_sheet_xml
+
+    xml = b'<worksheet><sheetData><row r="3">' + cell + b"</row></sheetData></worksheet>"
+    with pytest.raises(InputError, match="damaged") as exc:
+        scan_sheet_xml(_sheet_zip(tmp_path / "beyond.zip", xml), "sheet.xml")
+    assert words in str(exc.value)
+
+
+def _random_rows(rng) -> bytes:
+    """Rows and cells as a damaged or odd writer may leave them: references missing, out
+    of order, doubled, after other attributes, in single quotes, spaced, in lower case,
+    tags with a prefix, cells with a value, an empty value or none."""
+    from trainaudit.io.xlsx_scan import column_letters
+
+    def attr(name: str, value: object) -> str:
+        quote = rng.choice('""\'')
+        return f"{name}{rng.choice(['=', '=', ' = ', chr(9) + '=', '= '])}{quote}{value}{quote}"
+
+    def ref(row: int, col: int) -> str:
+        letters = column_letters(col)
+        return f"{letters.lower() if rng.random() < 0.2 else letters}{row}"
+
+    out, row = [], 0
+    for _ in range(rng.randint(1, 12)):
+        row = row + rng.randint(1, 400) if rng.random() < 0.8 else rng.randint(1, 4000)
+        ns = rng.choice(["", "", "", "x:"])
+        attrs = [attr("r", row)] if rng.random() < 0.85 else []
+        out.append(f"<{ns}row {' '.join(attrs)}>")
+        col = 0
+        for _ in range(rng.randint(0, 6)):
+            col = col + rng.randint(1, 30) if rng.random() < 0.8 else rng.randint(1, 300)
+            attrs = []
+            if rng.random() < 0.85:
+                at_row = row if rng.random() < 0.9 else rng.randint(1, 4000)
+                attrs.append(attr("r", ref(at_row, col)))
+            if rng.random() < 0.3:
+                attrs.insert(rng.randint(0, len(attrs)), attr("s", 2))
+            for name in ("r", "R"):
+                if rng.random() < 0.05:
+                    attrs.append(attr(name, ref(rng.randint(1, 4000), rng.randint(1, 300))))
+            gap = rng.choice([" ", "\n", "\t", "  "])
+            head = f"<{ns}c{gap + gap.join(attrs) if attrs else ''}"
+            kind = rng.random()
+            if kind < 0.6:
+                out.append(f"{head}><{ns}v>{rng.randint(0, 99)}</{ns}v></{ns}c>")
+            elif kind < 0.75:
+                out.append(f'{head} t="inlineStr"><{ns}is><{ns}t>x</{ns}t></{ns}is></{ns}c>')
+            else:
+                out.append(f"{head}/>" if rng.random() < 0.5 else f"{head}></{ns}c>")
+        out.append(f"</{ns}row>")
+    return "".join(out).encode()
+
+
+@pytest.mark.parametrize("cut", [False, True], ids=["whole", "cut-by-the-read-chunks"])
+def test_the_bound_holds_the_block_calamine_builds(tmp_path, cut):
+    """On odd and damaged sheets, the block calamine builds lies within the scan's cheap
+    bound and its exact extent; with `cut`, the 1 MiB read boundary falls at a random
+    byte of the rows (inside a tag, a reference, a value)."""
+    import random
+
+    import python_calamine
+    from corpus import SHEET_HEAD, raw_xlsx
+
+    from trainaudit.io.xlsx_scan import scan_sheet_xml
+
+    checked = 0
+    for seed in range(60 if cut else 150):
+        rng = random.Random(seed)
+        rows = _random_rows(rng)
+        parts = [rows]
+        if cut:
+            pad = (1 << 20) - len(SHEET_HEAD) - len(b"<sheetData>") - rng.randint(0, len(rows))
+            parts.insert(0, b"<!--" + b" " * (pad - 7) + b"-->")
+        path = raw_xlsx(tmp_path / f"odd{seed % 3}.xlsx", parts)
+        try:
+            end = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).end
+        except Exception:  # calamine refuses the sheet: it builds nothing
+            continue
+        if end is None:
+            continue
+        checked += 1
+        block = (end[0] + 1, end[1] + 1)
+        cheap = scan_sheet_xml(path, "xl/worksheets/sheet1.xml")
+        exact = scan_sheet_xml(path, "xl/worksheets/sheet1.xml", max_cells=0)
+        assert cheap.max_row >= block[0] and cheap.max_col >= block[1], (seed, block, cheap)
+        assert exact.max_row >= block[0] and exact.max_col >= block[1], (seed, block, exact)
+    assert checked > (30 if cut else 75)
+
+
+def test_a_prefixed_sheet_is_bounded_without_the_slow_pass(tmp_path, monkeypatch):
+    """`<x:c>` … `</x:c>` throughout: the closing tags do not count as cells placed one
+    after the other, so the cheap bound is enough."""
+    from trainaudit.io import xlsx_scan
+
+    def slow_pass(*args):
+        raise AssertionError("the exact extent was computed")
+
+    rows = b"".join(
+        b'<x:row r="%d">' % r
+        + b"".join(
+            b'<x:c r="%s%d" t="s"><x:v>%d</x:v></x:c>' % (c, r, r)
+            for c in (b"A", b"B", b"C", b"D", b"E", b"F", b"G", b"H")
+        )
+        + b"</x:row>"
+        for r in range(1, 301)
+    )
+    xml = b'<x:worksheet xmlns:x="main"><x:sheetData>' + rows + b"</x:sheetData></x:worksheet>"
+    monkeypatch.setattr(xlsx_scan, "_exact_extent", slow_pass)
+    path = _sheet_zip(tmp_path / "prefixed.zip", xml)
+    layout = xlsx_scan.scan_sheet_xml(path, "sheet.xml", max_cells=100_000)
+    assert (layout.max_row, layout.max_col) == (999, 26)
+
+
+def test_an_ordinary_roster_takes_the_quick_path(tmp_path, monkeypatch):
+    """Column widths (`width="6.7109375"`) and 18-digit IDs typed as text in every row do
+    not send each chunk down the slow paths; the one ID typed as a number is found."""
+    from trainaudit.io import xlsx_scan
+
+    calls = {"refs": 0, "numbers": 0}
+
+    def counted(name, real):
+        def wrapper(*args):
+            calls[name] += 1
+            return real(*args)
+
+        return wrapper
+
+    monkeypatch.setattr(
+        xlsx_scan._Extent, "_look_closer", counted("refs", xlsx_scan._Extent._look_closer)
+    )
+    monkeypatch.setattr(
+        xlsx_scan, "_record_big_numbers", counted("numbers", xlsx_scan._record_big_numbers)
+    )
+    head = b'<worksheet><cols><col min="1" max="1" width="6.7109375" customWidth="1"/></cols>'
+    rows = b"".join(
+        b'<row r="%d"><c r="A%d"><v>%d</v></c><c r="B%d" t="inlineStr"><is><t>%s</t></is></c>'
+        b'<c r="C%d" t="inlineStr"><is><t>%s</t></is></c></row>'
+        % (r, r, r, r, ID2.encode(), r, b"\xe9\x98\xb3\xe5\x85\x89\xe8\x81\x8c\xe4\xb8\x9a" * 3)
+        for r in range(1, 60_001)
+    )
+    number = b'<row r="60001"><c r="B60001"><v>3.70523196906116E+17</v></c></row>'
+    xml = head + b"<sheetData>" + rows + number + b"</sheetData></worksheet>"
+    assert len(xml) > 8 << 20
+    layout = xlsx_scan.scan_sheet_xml(_sheet_zip(tmp_path / "roster.zip", xml), "sheet.xml")
+    assert layout.numbers == {1: [60001]}
+    assert (layout.max_row, layout.first_row) == (99_999 + 2, 1)  # <cols>, <col>: counted, safe
+    assert calls["refs"] <= 4  # the chunks where rows reach 3, 4 and 5 digits
+    assert calls["numbers"] == 2  # the seam and the chunk holding the number
+
+
+def test_merged_ranges_across_the_read_chunks(tmp_path):
+    from trainaudit.io.xlsx_scan import scan_sheet_xml
+
+    merges = b"".join(b'<mergeCell ref="A%d:C%d"/>' % (r, r) for r in range(1, 60_001))
+    xml = b'<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>'
+    xml += b'<mergeCells count="60000">' + merges + b"</mergeCells></worksheet>"
+    assert len(xml) > 1 << 20
+    layout = scan_sheet_xml(_sheet_zip(tmp_path / "merges.zip", xml), "sheet.xml")
+    assert layout.merges == [(r, 0, r, 2) for r in range(1, 60_001)]
 
 
 def test_calamine_and_fastexcel_agree_on_an_xlsx(tmp_path, monkeypatch):

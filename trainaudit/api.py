@@ -266,10 +266,6 @@ def write_outputs(
     Refuses, before writing anything, a target that is an input file however it is
     spelled (a symlink, `./x/../x`, a hard link) or that is both --out and --findings.
     """
-    from .privacy import pseudonymise_report
-    from .report.files import write_findings
-    from .report.workbook import write_workbook
-
     written = []
     inputs = [Path(i.path) for i in report.inputs.values() if i.path]
     for target in (out, findings):
@@ -279,12 +275,20 @@ def write_outputs(
         raise InputError(f"{out}: given as both --out and --findings")
     if out is not None and Path(out).suffix.lower() not in (".xlsx", ".xlsm"):
         raise InputError(f"{out}: the annotated workbook must be an .xlsx file")
+    # the writers are imported only when asked for: openpyxl and xlsxwriter take a
+    # noticeable part of a quick `validate` that writes nothing
     if hash_ids is not None:
+        from .privacy import pseudonymise_report
+
         report = pseudonymise_report(report, hash_ids)
     if findings is not None:
+        from .report.files import write_findings
+
         write_findings(report.findings, Path(findings))
         written.append(Path(findings))
     if out is not None:
+        from .report.workbook import write_workbook
+
         write_workbook(report, Path(out), report.lang)
         written.append(Path(out))
     return written

@@ -11,7 +11,8 @@ sheet is loaded, this module bounds
 
 * the XML it expands to (a zip bomb: a few MB that inflate to gigabytes), counted
   across the whole workbook as it is read, and refused beyond the limit;
-* the rows × columns of the block calamine would build, from the cell references;
+* the rows × columns of the block calamine would build, from the cell references
+  (however calamine accepts them written: either quote, spaced, lower case, doubled);
 * cell references beyond Excel's last row and column, which only damage produces;
 * the size the shared-string table claims in advance (calamine reserves it).
 """
@@ -41,7 +42,6 @@ _PART_BYTES = 64 << 20
 """workbook.xml and its relationships are read whole; more than this is not a workbook."""
 
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)
-_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _HAS_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)\b[^/]*?>")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 _PENDING_LIMIT = 8 << 20
@@ -249,39 +249,42 @@ def check_part(path: Path, member: str, budget: XmlBudget) -> None:
 _MERGE_ZONE = re.compile(rb"<(?:\w+:)?mergeCells\b")
 """Where the merged ranges start (a `<` inside text is escaped, so text cannot fake it)."""
 _BIG_NUMBER = re.compile(
-    rb"<(?:\w+:)?v>\s*(?:\d{16,}(?:\.\d*)?|\d(?:\.\d+)?[eE]\+?0*(?:1[5-9]|[2-9]\d))\s*</(?:\w+:)?v>"
+    rb"v>\s*(?:\d{16,}(?:\.\d*)?|\d(?:\.\d+)?[eE]\+?0*(?:1[5-9]|[2-9]\d))\s*</(?:\w+:)?v>"
 )
-"""A cell value of 10^15 or more: 16 digits or more, which Excel cannot hold exactly."""
+"""A cell value of 10^15 or more: 16 digits or more, which Excel cannot hold exactly.
+It starts at `v>` so that the regex engine can skip ahead to that literal; the `<` or
+`ns:` before it is checked by hand."""
 _CELL_START = re.compile(rb"<(?:\w+:)?c\b([^>]*)>")
-_CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
-_CELL_TYPE = re.compile(rb'\bt="(\w+)"')
+_ATTR_R = re.compile(rb"""(?<![^\s"'])r\s*=\s*["']([A-Za-z]*)(\d+)["']""")
+"""The `r` attribute as calamine reads it: either quote, spaces around `=`, letters in
+either case."""
+_ATTR_T = re.compile(rb"""(?:^|[\s"'])t\s*=\s*["'](\w+)["']""")
 _OVERLAP = 2048
 """Bytes of the previous chunk scanned again, so that no cell is cut in two."""
 
-_SHAPE = bytes.maketrans(
-    b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ\t\n\r:>/",
-    b"0" * 10 + b"A" * 26 + b"   <  ",
-)
-"""A chunk's shape, for plain substring tests at memory speed: digits become 0, capital
-letters A, whitespace a space, and `:`, `>`, `/` are folded so that `<c `, `<c>`,
-`<x:c ` all read `<c ` (and `</c>` does not)."""
-_WIDE_REF = re.compile(rb' r="([A-Z]{2,})\d')
-"""Cell references beyond column Z; narrower sheets are bounded by 26 columns."""
-_WIDE_REF_ANY = re.compile(rb'\sr="([A-Z]{2,})\d')
-_ANY_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})0*(\d+)"')
+
+def _ref(attrs: bytes) -> tuple[int, int] | None:
+    """(row, column) of a tag's `r` attribute, column 0 when it names a row only (the
+    largest of each when a damaged tag has two; calamine takes the last)."""
+    found = _ATTR_R.findall(attrs)
+    if len(found) == 1:
+        letters, digits = found[0]
+        return int(digits[:12]), _column_of(letters)
+    if not found:
+        return None
+    return max(int(d[:12]) for _, d in found), max(_column_of(a) for a, _ in found)
 
 
-def _maybe_big_numbers(window: bytes, shape: bytes | None = None) -> bool:
-    """Cheap test before the regex: an exponent or a run of 16 digits."""
-    shape = shape if shape is not None else window.translate(_SHAPE)
-    return b"E+" in window or b"e+" in window or b"0" * 16 in shape
+@lru_cache(maxsize=4096)
+def _column_of(letters: bytes) -> int:
+    return column_number(letters[:8].upper())
 
 
 def _record_big_numbers(layout: SheetLayout, window: bytes, base: int, seen_upto: int) -> int:
     """Number cells of 16 digits or more in `window` (which starts at absolute offset
     `base`) whose value starts after `seen_upto`; returns the new `seen_upto`."""
     for m in _BIG_NUMBER.finditer(window):
-        if base + m.start() <= seen_upto:
+        if base + m.start() <= seen_upto or window[m.start() - 1 : m.start()] not in (b"<", b":"):
             continue
         seen_upto = base + m.start()
         opened = list(_CELL_START.finditer(window, max(0, m.start() - _OVERLAP), m.start()))
@@ -289,83 +292,125 @@ def _record_big_numbers(layout: SheetLayout, window: bytes, base: int, seen_upto
         if cell is None:
             layout.numbers_complete = False
             continue
-        kind = _CELL_TYPE.search(cell.group(1))
+        kind = _ATTR_T.search(cell.group(1))
         if kind and kind.group(1) != b"n":
             continue  # text (a formula's string result, inline or shared string)
-        ref = _CELL_REF.search(cell.group(1))
-        if ref is None:
+        ref = _ref(cell.group(1))
+        if ref is None or ref[1] == 0:
             layout.numbers_complete = False
             continue
-        col = column_number(ref.group(1)) - 1
-        layout.numbers.setdefault(col, []).append(int(ref.group(2)))
+        layout.numbers.setdefault(ref[1] - 1, []).append(ref[0])
     return seen_upto
 
 
+_BUT_R = b"abcdefghijklmnopqstuvwxyz"
+_SHAPE = bytes.maketrans(_BUT_R + b"':", _BUT_R.upper() + b'"<')
+_WHITESPACE = b" \t\n\r"
+"""A chunk's shape (with `_WHITESPACE` deleted), for searches at close to memory speed:
+single quotes read as double ones and lower-case letters as capitals, except `r`, the
+one attribute name calamine places cells by (and only in lower case); `:` reads `<`.
+So every cell tag calamine reads reads `<C`, and one with its reference first
+`<Cr="B7"`, however it is quoted, spaced, cased or prefixed (`<x:c` reads `<X<C`)."""
+_UNPLACED = (re.compile(rb'<C(?!r=")'), re.compile(rb'<rOW(?!r=")'))
+"""Cell and row tags that do not start with their reference, which calamine places one
+after the previous (and a few other tags: `<col`, `<cfRule`; counting them is safe)."""
+_WIDE_REF = re.compile(rb'r="([A-Zr]{2,})\d')
+_LONG_ROW = re.compile(rb'r="[A-Zr]*0*([1-9]\d{6,})')
+_ENDLESS_REF = re.compile(rb'r="[A-Zr\d]{4000}')
+_MAYBE_BIG = re.compile(rb"<V>(?:\d{16}|\d(?:\.\d+)?E)")
+"""A value of 16 digits or more, or with an exponent, in a chunk's shape."""
+_HELD = 64
+"""Bytes at the end of a shaped chunk looked at again with the next one: no tag or
+reference is cut in two (a reference is followed up to `_CARRY` bytes back)."""
+_CARRY = 4096
+
+
 @lru_cache(maxsize=8)
-def _refs_beyond(row: int) -> re.Pattern[bytes]:
-    """Cell references whose row number is greater than `row`."""
-    s = str(row)
-    alts = [rf"[1-9]\d{{{len(s)},}}"]
-    for i, ch in enumerate(s):
-        if ch != "9":
-            rest = len(s) - i - 1
-            alts.append(s[:i] + f"[{int(ch) + 1}-9]" + (rf"\d{{{rest}}}" if rest else ""))
-    return re.compile(rb'\sr="[A-Z]{1,3}0*(?:' + "|".join(alts).encode() + rb')"')
+def _odd_refs(digits: int) -> re.Pattern[bytes]:
+    """References of two letters or more, or whose row has `digits` digits or more."""
+    return re.compile(rb'r="(?:[A-Zr]{2}|[A-Zr]?\d{%d})' % digits)
+
+
+@lru_cache(maxsize=8)
+def _row_digits(digits: int) -> re.Pattern[bytes]:
+    return re.compile(rb'r="[A-Zr]*\d{%d}' % digits)
+
+
+@lru_cache(maxsize=8)
+def _unusual_tags(digits: int) -> tuple[re.Pattern[bytes], ...]:
+    """Cell and row tags that do not start with a reference of one letter and at most
+    `digits` digits (a second `r` in a tag reads `"r="`)."""
+    return (
+        re.compile(rb'<C(?!r="[A-Z]\d{1,%d}")' % digits),
+        re.compile(rb'<rOW(?!r="\d{1,%d}")' % digits),
+        re.compile(rb'"r="'),
+    )
 
 
 class _Extent:
     """A bound of the block of cells a sheet spans, chunk by chunk, at close to memory
-    speed: plain substring tests on the chunk's shape (`_SHAPE`), a regex only where
-    they find something unusual.
+    speed: one translation of the chunk (`_SHAPE`) and three searches for tags out of
+    the ordinary, with more work only in the chunks where they find one.
 
     * columns: 26 unless a reference has two letters or more; then the widest of those;
-    * rows: below 10^d where d is the longest run of digits closing a quoted attribute
-      (`r="A123"` closes with 123"); a run of seven digits or more is checked against
-      Excel's last row with a regex;
-    * cells and rows without an `r` attribute, which calamine places one after the
-      previous, widen the bound by their number.
-    The exact block is computed (`_exact_extent`) only when this bound is too big."""
+    * rows: below 10^d where d is the most digits of a reference (at most 7, then the
+      largest row of seven digits or more, checked against Excel's last row);
+    * cells and rows that do not start with their reference (calamine places one
+      without a reference after the previous) widen the bound by their number.
+    The exact block is computed (`_exact_extent`) only when this bound is too big.
 
-    def __init__(self) -> None:
+    On the way it tells whether the chunk may hold a number of 16 digits or more
+    (`big_numbers`), which is then looked for in the chunk itself."""
+
+    def __init__(self, prefix: bytes = b"") -> None:
+        self.end_tag = b"</" + prefix + b":" if prefix else b""
+        """`</x:` when the sheet's tags have a prefix: dropped, so that `</x:c>` does not
+        read `</X<C>` and count as one more cell"""
         self.widest = b""
         self.digits = 1
-        self.beyond_excel = 0
-        self.r_attrs = 0
-        self.tags = 0
-        self.tail = b""
-        self.tail_shape = b""
+        self.long_row = 0
+        self.endless = False
+        self.unplaced = 0
+        self.big_numbers = False
+        self.carry = b""
+        self.counted = 0
+        """bytes at the start of `carry` whose tags are already counted"""
 
-    def feed(self, chunk: bytes, shape: bytes) -> None:
-        # Tests run on the chunk and on a small seam across the previous one, so that
-        # nothing is missed or counted twice and no megabyte is copied.
-        seam, seam_shape = self.tail + chunk[:16], self.tail_shape + shape[:16]
+    def feed(self, chunk: bytes) -> None:
+        if self.end_tag:
+            chunk = chunk.replace(self.end_tag, b"</")
+        window = self.carry + chunk.translate(_SHAPE, _WHITESPACE)
+        held = max(0, len(window) - _HELD)
+        if any(tag.search(window, self.counted) for tag in _unusual_tags(min(self.digits, 6))):
+            self._count(window, self.counted, held)
+            if _odd_refs(min(self.digits + 1, 7)).search(window):
+                self._look_closer(window)
+        self.big_numbers = _MAYBE_BIG.search(window) is not None
+        # Keep the last bytes, from the last reference when there is one near the end.
+        cut = window.rfind(b'r="', max(0, len(window) - _CARRY))
+        cut = held if cut < 0 else min(cut, held)
+        self.carry, self.counted = window[cut:], held - cut
 
-        def has(pattern: bytes) -> bool:
-            return pattern in shape or pattern in seam_shape
+    def close(self) -> None:
+        self._count(self.carry, self.counted, len(self.carry))
 
-        if has(b' r="AA'):
-            for part in (seam, chunk):
-                regex = _WIDE_REF if b' r="AA' in part else _WIDE_REF_ANY
-                for ref in regex.findall(part):
-                    if (len(ref), ref) > (len(self.widest), self.widest):
-                        self.widest = ref
-        while has(b"0" * (self.digits + 1) + b'"'):
+    def _count(self, window: bytes, start: int, end: int) -> None:
+        """Count the unplaced tags starting in window[start:end] (seen whole)."""
+        for tag in _UNPLACED:
+            self.unplaced += len(tag.findall(window, start)) - len(tag.findall(window, end))
+
+    def _look_closer(self, window: bytes) -> None:
+        if _ENDLESS_REF.search(window):
+            self.endless = True
+        for letters in set(_WIDE_REF.findall(window)):
+            letters = letters.upper()[:8]
+            if (len(letters), letters) > (len(self.widest), self.widest):
+                self.widest = letters
+        while self.digits < 7 and _row_digits(self.digits + 1).search(window):
             self.digits += 1
         if self.digits >= 7:
-            beyond = _refs_beyond(EXCEL_MAX_ROW)
-            for part in (seam, chunk):
-                if m := beyond.search(part):
-                    row = int(_ANY_CELL_REF.match(m.group(0)).group(2))
-                    self.beyond_excel = max(self.beyond_excel, row)
-        for pattern in (b' r="', b"<c ", b"<row "):
-            n = shape.count(pattern) + (
-                self.tail_shape[-len(pattern) + 1 :] + shape[: len(pattern) - 1]
-            ).count(pattern)
-            if pattern == b' r="':
-                self.r_attrs += n
-            else:
-                self.tags += n
-        self.tail, self.tail_shape = chunk[-16:], shape[-16:]
+            rows = _LONG_ROW.findall(window)
+            self.long_row = max(self.long_row, *(int(r[:12]) for r in rows), 0)
 
     @property
     def max_col(self) -> int:
@@ -373,18 +418,12 @@ class _Extent:
 
     @property
     def max_row(self) -> int:
-        if self.beyond_excel:
-            return self.beyond_excel
-        return min(10**self.digits - 1, EXCEL_MAX_ROW)
-
-    @property
-    def unplaced(self) -> int:
-        """Cells and rows without an `r` attribute: calamine counts them on from the
-        previous one, so each may add a row or a column to the block."""
-        return max(0, self.tags - self.r_attrs)
+        """Rows of seven digits or more are exact (and may be beyond Excel)."""
+        return max(self.long_row, 999_999) if self.digits >= 7 else 10**self.digits - 1
 
 
 _TAG = re.compile(rb"<(/?)(?:\w+:)?(row|c|v|is)\b([^>]*?)(/?)>")
+_PREFIXED_ROOT = re.compile(rb"<(\w+):worksheet\b")
 
 
 def _exact_extent(path: Path, member: str) -> tuple[int, int]:
@@ -408,15 +447,15 @@ def _exact_extent(path: Path, member: str) -> tuple[int, int]:
                         cell = None
                     continue
                 if name == b"row":
-                    ref = _ROW_NUMBER.search(attrs)
-                    row = int(ref.group(1)) if ref else row + 1
+                    ref = _ref(attrs)
+                    row = ref[0] if ref else row + 1
                     col = 0
                 elif name == b"c":
-                    ref = _CELL_REF.search(attrs)
-                    if ref:
-                        col, row_of_cell = column_number(ref.group(1)), int(ref.group(2))
+                    ref = _ref(attrs)
+                    if ref and ref[1]:
+                        row_of_cell, col = ref
                     else:
-                        col, row_of_cell = col + 1, row
+                        row_of_cell, col = row, col + 1
                     cell = None if empty else (row_of_cell, col)
                 elif cell is not None:  # <v> or <is> inside a cell: it holds a value
                     max_row, max_col = max(max_row, cell[0]), max(max_col, cell[1])
@@ -445,11 +484,11 @@ def scan_sheet_xml(
         return layout
     budget = budget or XmlBudget(path, limit)
     where = f", sheet {sheet}" if sheet else ""
-    extent = _Extent()
-    tail = b""
+    extent: _Extent | None = None
     pending = b""
     row_counter = 0
     merge_zone = False
+    merge_tail = b""  # the unparsed end of the merge zone, or the end of the last chunk
     previous = b""  # the end of the previous chunk, for values cut in two
     offset = 0  # absolute offset of the current chunk
     seen_upto = -1
@@ -458,15 +497,17 @@ def scan_sheet_xml(
             while chunk := fh.read(1 << 20):
                 layout.xml_bytes += len(chunk)
                 budget.spend(len(chunk), where)
-                shape = chunk.translate(_SHAPE)
-                extent.feed(chunk, shape)
+                if extent is None:
+                    root = _PREFIXED_ROOT.search(chunk, 0, 4096)
+                    extent = _Extent(root.group(1) if root else b"")
+                extent.feed(chunk)
                 if layout.first_row is None:
                     pending += chunk
                     last_end = 0
                     for m in _ROW.finditer(pending):
                         last_end = m.end()
-                        number = _ROW_NUMBER.search(m.group(1))
-                        row_counter = int(number.group(1)) if number else row_counter + 1
+                        ref = _ref(m.group(1))
+                        row_counter = ref[0] if ref else row_counter + 1
                         if m.group(2) and _HAS_VALUE.search(m.group(2)):
                             layout.first_row = row_counter
                             break
@@ -474,38 +515,40 @@ def scan_sheet_xml(
                     if len(pending) > _PENDING_LIMIT:
                         layout.first_row = _first_value_row(pending) or row_counter + 1
                         pending = b""
-                seam = previous[-32:] + chunk[:32]
-                if _maybe_big_numbers(chunk, shape) or _maybe_big_numbers(seam):
-                    seen_upto = _record_big_numbers(
-                        layout, previous + chunk, offset - len(previous), seen_upto
-                    )
+                if extent.big_numbers:  # the seam with the previous chunk, then the chunk
+                    seam = previous + chunk[: 2 * _OVERLAP]
+                    seen_upto = _record_big_numbers(layout, seam, offset - len(previous), seen_upto)
+                    seen_upto = _record_big_numbers(layout, chunk, offset, seen_upto)
                 previous = chunk[-_OVERLAP:]
                 offset += len(chunk)
-                window = tail + chunk
-                if (
-                    not merge_zone
-                    and b"mergeCells" in window
-                    and (zone := _MERGE_ZONE.search(window))
-                ):
-                    merge_zone = True
-                    window = window[zone.start() :]
-                if merge_zone:
-                    tail = window
-                else:
-                    tail = window[-64:]
+                if merge_zone or b"mergeCells" in merge_tail + chunk[:16] or b"mergeCells" in chunk:
+                    window = merge_tail + chunk
+                    if not merge_zone and (zone := _MERGE_ZONE.search(window)):
+                        merge_zone, window = True, window[zone.start() :]
+                    if merge_zone:
+                        merge_tail = window[_read_merges(layout, window) :][-_OVERLAP:]
+                        continue
+                merge_tail = chunk[-64:]
     except (KeyError, *ZIP_ERRORS) as exc:
         raise InputError(
             f"{path}{where}: the workbook is damaged or truncated ({_first_line(exc)})"
         ) from None
-    widest = extent.max_col
-    if widest > EXCEL_MAX_COL or extent.max_row > EXCEL_MAX_ROW:
+    if extent is None:
+        extent = _Extent()
+    extent.close()
+    widest, max_row = extent.max_col, extent.max_row
+    if extent.endless:
+        raise InputError(
+            f"{path}{where}: the workbook is damaged: a cell reference thousands of characters long"
+        )
+    if widest > EXCEL_MAX_COL or max_row > EXCEL_MAX_ROW:
         ref = f"{column_letters(widest) if widest > EXCEL_MAX_COL else 'A'}"
-        ref += str(extent.max_row if extent.max_row > EXCEL_MAX_ROW else 1)
+        ref += str(max_row if max_row > EXCEL_MAX_ROW else 1)
         raise InputError(
             f"{path}{where}: the workbook is damaged: a cell reference ({ref}) beyond "
             f"Excel's last cell XFD{EXCEL_MAX_ROW}"
         )
-    layout.max_row = extent.max_row + extent.unplaced
+    layout.max_row = max_row + extent.unplaced
     layout.max_col = widest + extent.unplaced
     if layout.cells > max_cells:
         try:
@@ -514,13 +557,19 @@ def scan_sheet_xml(
             raise InputError(
                 f"{path}{where}: the workbook is damaged or truncated ({_first_line(exc)})"
             ) from None
-    if merge_zone:
-        for m in _MERGE.finditer(tail):
-            c1, r1 = column_number(m.group(1)), int(m.group(2))
-            c2 = column_number(m.group(3)) if m.group(3) else c1
-            r2 = int(m.group(4)) if m.group(4) else r1
-            layout.merges.append((r1, c1 - 1, r2, c2 - 1))
     return layout
+
+
+def _read_merges(layout: SheetLayout, xml: bytes) -> int:
+    """Add the merged ranges in `xml` to the layout; returns where the last one ends."""
+    end = 0
+    for m in _MERGE.finditer(xml):
+        c1, r1 = column_number(m.group(1)), int(m.group(2))
+        c2 = column_number(m.group(3)) if m.group(3) else c1
+        r2 = int(m.group(4)) if m.group(4) else r1
+        layout.merges.append((r1, c1 - 1, r2, c2 - 1))
+        end = m.end()
+    return end
 
 
 _FIRST_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)\b")
@@ -532,8 +581,8 @@ def _first_value_row(xml: bytes) -> int | None:
     if value is None:
         return None
     opened = list(_CELL_START.finditer(xml, max(0, value.start() - _OVERLAP), value.start()))
-    if opened and (ref := _CELL_REF.search(opened[-1].group(1))):
-        return int(ref.group(2))
+    if opened and (ref := _ref(opened[-1].group(1))):
+        return ref[0]
     return None
 
 
