@@ -97,7 +97,6 @@ def test_a_table_in_many_chunks_normalises_as_one(tmp_path):
     """Row groups of a Parquet file (blocks of a large CSV) are normalised chunk by chunk;
     the result is row for row that of the same rows in one piece."""
     import dataclasses
-
     import datetime as dt
 
     import pyarrow.parquet as pq

@@ -62,19 +62,29 @@ def cert_before_training_end(ctx: RuleContext) -> str:
     (先证后训, or a back-filled roster).
     """
     return """
-        SELECT _table, _row, subject, id_number, issue_date, class_id, end_date
-        FROM (
-            SELECT 'certificates' AS _table, c._row, c.id_number AS subject, c.id_number,
-                   c.issue_date, t.class_id, t.end_date,
-                   row_number() OVER (PARTITION BY c._row ORDER BY t.end_date, t._row) AS n,
-                   max(CASE WHEN t.end_date <= c.issue_date THEN 1 ELSE 0 END)
-                       OVER (PARTITION BY c._row) AS any_ended
+        WITH early AS (
+            -- certificates issued before every matching enrollment ended: one aggregation
+            -- per certificate, so that only the few that fire have their matches ranked
+            SELECT c._row
             FROM certificates c
             JOIN trainees t
               ON t.id_number = c.id_number AND t.occupation = c.occupation AND t.level = c.level
             WHERE c.issue_date IS NOT NULL AND t.end_date IS NOT NULL
+            GROUP BY c._row, c.issue_date
+            HAVING min(t.end_date) > c.issue_date
+        )
+        SELECT _table, _row, subject, id_number, issue_date, class_id, end_date
+        FROM (
+            SELECT 'certificates' AS _table, c._row, c.id_number AS subject, c.id_number,
+                   c.issue_date, t.class_id, t.end_date,
+                   row_number() OVER (PARTITION BY c._row ORDER BY t.end_date, t._row) AS n
+            FROM early e
+            JOIN certificates c ON c._row = e._row
+            JOIN trainees t
+              ON t.id_number = c.id_number AND t.occupation = c.occupation AND t.level = c.level
+            WHERE t.end_date IS NOT NULL
         ) m
-        WHERE n = 1 AND any_ended = 0
+        WHERE n = 1
     """
 
 

@@ -185,6 +185,8 @@ def class_size(ctx: RuleContext) -> str:
                count(DISTINCT id_number) AS size, $max_class_size AS max_allowed
         FROM trainees
         WHERE {_ENROLLED} AND class_id IS NOT NULL
+          -- so many IDs need as many rows: count rows first, then IDs where there are
+          AND {repeated("trainees", "class_id", f"{_ENROLLED} AND class_id IS NOT NULL", "$max_class_size")}
         GROUP BY class_id
         HAVING count(DISTINCT id_number) > $max_class_size
     """

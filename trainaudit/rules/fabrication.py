@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..model import Severity
 from .registry import RuleContext, rule
-from .sqlbits import ID_SHAPED, repeated
+from .sqlbits import ID_SHAPED, NAME_KEY, repeated
 
 _KEYED = "id_number IS NOT NULL AND id_number NOT LIKE '%*%'"
 """Rows whose ID can key a person (a masked ID matches nobody)."""
@@ -77,10 +77,20 @@ def shared_phone(ctx: RuleContext) -> str:
     six or more trainees, and mobile families of three or more, are flagged too.
     """
     return f"""
-        WITH typed AS (
+        WITH tails AS (
+            -- a number on enough IDs is on at least as many rows, and so are its last 11
+            -- characters (all of a mobile's key): count those first, without the regex
+            SELECT right(phone, 11) AS tail
+            FROM trainees
+            WHERE {_KEYED} AND phone IS NOT NULL AND length(phone) >= 7
+            GROUP BY tail
+            HAVING count(*) >= $shared_contact_threshold
+        ),
+        typed AS (
             SELECT _row, id_number, phone, {MOBILE.format(col="phone")} AS mobile
             FROM trainees
             WHERE {_KEYED} AND phone IS NOT NULL AND length(phone) >= 7
+              AND right(phone, 11) IN (SELECT tail FROM tails)
         ),
         phones AS (
             SELECT _row, id_number, CASE WHEN mobile THEN right(phone, 11) ELSE phone END AS phone_key,
@@ -90,8 +100,6 @@ def shared_phone(ctx: RuleContext) -> str:
         shared AS (
             SELECT phone_key, count(DISTINCT id_number) AS ids, bool_or(mobile) AS mobile
             FROM phones
-            -- distinct IDs need at least as many rows: count those first, it is cheaper
-            WHERE {repeated("phones", "phone_key", "TRUE", "$shared_contact_threshold - 1")}
             GROUP BY phone_key
             HAVING count(DISTINCT id_number) >= CASE WHEN bool_or(mobile)
                        THEN $shared_contact_threshold ELSE 2 * $shared_contact_threshold END
@@ -191,16 +199,21 @@ def clustered_ids(ctx: RuleContext) -> str:
     collective household, from invented numbers.
     """
     return f"""
-        WITH members AS (
-            SELECT DISTINCT class_id, id_number, substr(id_number, 1, 14) AS prefix
+        WITH crowded AS (
+            -- five distinct IDs need five rows: count rows first, then IDs only there
+            SELECT class_id, substr(id_number, 1, 14) AS prefix
             FROM trainees
             WHERE {ID_SHAPED} AND {_KEYED} AND class_id IS NOT NULL
-        ),
-        clusters AS (
-            SELECT class_id, prefix, count(*) AS ids
-            FROM members
             GROUP BY class_id, prefix
             HAVING count(*) >= {CLUSTER_MIN_IDS}
+        ),
+        clusters AS (
+            SELECT c.class_id, c.prefix, count(DISTINCT t.id_number) AS ids
+            FROM trainees t
+            JOIN crowded c ON t.class_id = c.class_id AND substr(t.id_number, 1, 14) = c.prefix
+            WHERE {ID_SHAPED} AND {_KEYED}
+            GROUP BY c.class_id, c.prefix
+            HAVING count(DISTINCT t.id_number) >= {CLUSTER_MIN_IDS}
         )
         SELECT 'trainees' AS _table, t._row, t.id_number AS subject, t.id_number, t.class_id,
                c.ids, substr(c.prefix, 1, 6) AS region,
@@ -243,38 +256,45 @@ def roster_reuse(ctx: RuleContext) -> str:
     occupations, levels and start dates so the reviewer can judge.
     """
     return f"""
-        WITH members AS (
-            SELECT DISTINCT class_id, id_number
-            FROM trainees
-            WHERE {_KEYED} AND class_id IS NOT NULL
-        ),
-        classes AS (
-            SELECT m.class_id, m.size, i.occupation, i.level, i.start_date
-            FROM (SELECT class_id, count(*) AS size FROM members GROUP BY class_id
-                  HAVING count(*) >= {REUSE_MIN_CLASS}) m
-            JOIN (SELECT class_id, min(occupation) AS occupation, min(level) AS level,
-                         min(start_date) AS start_date
-                  FROM trainees WHERE class_id IS NOT NULL GROUP BY class_id) i USING (class_id)
-        ),
-        big AS (
-            SELECT members.* FROM members JOIN classes USING (class_id)
+        WITH enrolled AS (
+            SELECT class_id, id_number FROM trainees WHERE {_KEYED} AND class_id IS NOT NULL
         ),
         pairs AS (
-            SELECT a.class_id AS class_a, b.class_id AS class_b, count(*) AS shared
-            FROM big a JOIN big b ON a.id_number = b.id_number AND a.class_id < b.class_id
+            -- the IDs two classes share, counted on the roster rows as they are (no
+            -- distinct pass over the whole roster first); a pair that can fire shares at
+            -- least 80 % of 10 IDs, so only such pairs go on
+            SELECT a.class_id AS class_a, b.class_id AS class_b,
+                   count(DISTINCT a.id_number) AS shared
+            FROM enrolled a JOIN enrolled b ON a.id_number = b.id_number AND a.class_id < b.class_id
             GROUP BY a.class_id, b.class_id
+            HAVING count(DISTINCT a.id_number) >= {REUSE_MIN_SHARE} * {REUSE_MIN_CLASS}
+        ),
+        sizes AS (
+            SELECT class_id, count(DISTINCT id_number) AS size
+            FROM enrolled
+            WHERE class_id IN (SELECT class_a FROM pairs UNION SELECT class_b FROM pairs)
+            GROUP BY class_id
+            HAVING count(DISTINCT id_number) >= {REUSE_MIN_CLASS}
         ),
         reused AS (
             SELECT p.class_a, p.class_b, p.shared
             FROM pairs p
-            JOIN classes ca ON ca.class_id = p.class_a
-            JOIN classes cb ON cb.class_id = p.class_b
+            JOIN sizes ca ON ca.class_id = p.class_a
+            JOIN sizes cb ON cb.class_id = p.class_b
             WHERE p.shared >= {REUSE_MIN_SHARE} * greatest(ca.size, cb.size)
         ),
         sides AS (
             SELECT class_a AS class_id, class_b AS other_class, shared FROM reused
             UNION ALL
             SELECT class_b AS class_id, class_a AS other_class, shared FROM reused
+        ),
+        classes AS (
+            -- what the message shows, read for the few classes found only
+            SELECT s.class_id, s.size, min(t.occupation) AS occupation, min(t.level) AS level,
+                   min(t.start_date) AS start_date
+            FROM sizes s JOIN trainees t ON t.class_id = s.class_id
+            WHERE s.class_id IN (SELECT class_id FROM sides)
+            GROUP BY s.class_id, s.size
         )
         SELECT 'trainees' AS _table, NULL AS _row, s.class_id AS subject, s.shared,
                c.size, c.occupation, c.level, c.start_date,
@@ -329,22 +349,24 @@ def benford_deviation(ctx: RuleContext) -> str:
     """
     expected = "log10(1 + 1.0 / g.digit)"
     return f"""
-        WITH paid AS (
-            SELECT institution, amount FROM payments
+        WITH amounts AS (
+            -- each distinct amount once: its first digit is worked out once, not per row
+            SELECT institution, amount, count(*) AS n FROM payments
             WHERE institution IS NOT NULL AND amount > 0
+            GROUP BY institution, amount
         ),
         eligible AS (
-            SELECT institution, count(*) AS payments
-            FROM paid
+            SELECT institution, CAST(sum(n) AS BIGINT) AS payments
+            FROM amounts
             GROUP BY institution
-            HAVING count(*) >= {BENFORD_MIN_PAYMENTS}
-               AND count(DISTINCT amount) >= {BENFORD_MIN_DISTINCT}
+            HAVING sum(n) >= {BENFORD_MIN_PAYMENTS}
+               AND count(*) >= {BENFORD_MIN_DISTINCT}
                AND max(amount) >= {BENFORD_MIN_SPREAD} * min(amount)
         ),
         counted AS (
-            SELECT p.institution, {_FIRST_DIGIT} AS digit, count(*) AS n
-            FROM paid p JOIN eligible e USING (institution)
-            GROUP BY p.institution, digit
+            SELECT a.institution, {_FIRST_DIGIT} AS digit, CAST(sum(a.n) AS BIGINT) AS n
+            FROM amounts a JOIN eligible e USING (institution)
+            GROUP BY a.institution, digit
         ),
         grid AS (
             SELECT e.institution, e.payments, d.digit
@@ -374,8 +396,19 @@ def benford_deviation(ctx: RuleContext) -> str:
     """
 
 
-_NAME_KEY = "lower(replace(replace(name, '·', ''), ' ', ''))"
 PLACEHOLDER_NAMES = ("测试", "张三", "李四", "王五", "赵六", "某某", "test")
+
+_MAYBE_PLACEHOLDER = (
+    "(name LIKE '%·%' OR name LIKE '% %' OR name LIKE '%某%' OR name LIKE '测试%'"
+    " OR name IN ('张三', '李四', '王五', '赵六')"
+    " OR substr(name, 1, 1) IN ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 't', 'T', 'x', 'X')"
+    " OR length(name) = 1)"
+)
+"""F507's cheap first pass over the raw name, true for every name the exact test can flag:
+a name without `·` or space is its own compared form up to case, and each placeholder
+form then shows in the raw text (a 某, a leading 测试, a leading t/x/digit for test…,
+xx…, digits, one of the textbook names, or a single character). Only the few rows it
+lets through pay for the compared form and the regexes."""
 
 
 @rule(
@@ -408,7 +441,8 @@ def placeholder_name(ctx: RuleContext) -> str:
     """
     names = ", ".join(f"'{n}'" for n in PLACEHOLDER_NAMES)
     parts = [
-        f"SELECT '{t}' AS _table, _row, id_number, id_number__raw, name, {_NAME_KEY} AS k FROM {t}"
+        f"SELECT '{t}' AS _table, _row, id_number, id_number__raw, name FROM {t}"
+        f" WHERE name IS NOT NULL AND {_MAYBE_PLACEHOLDER}"
         for t in ("trainees", "certificates", "payments")
     ]
     union = "\n            UNION ALL\n            ".join(parts)
@@ -422,9 +456,12 @@ def placeholder_name(ctx: RuleContext) -> str:
                     WHEN length(k) = 1 THEN '单个字符'
                     ELSE '占位姓名' END AS why_zh
         FROM (
-            {union}
+            SELECT *, {NAME_KEY} AS k
+            FROM (
+                {union}
+            ) maybe
         ) named
-        WHERE name IS NOT NULL AND length(k) > 0 AND (
+        WHERE (
               k IN ({names})
            OR regexp_full_match(k, '(测试|test)[0-9]*')
            OR k LIKE '%某%'

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..ids import PROVINCE_CODES
 from ..model import Severity
 from .registry import RuleContext, rule
-from .sqlbits import ID_SEX, ID_SHAPED, ID_TABLES, PERSON_SUBJECT, age_at, id_union
+from .sqlbits import ID_SEX, ID_SHAPED, ID_TABLES, NAME_KEY, PERSON_SUBJECT, age_at, id_union
 
 _RAW_SUBJECT = "coalesce(id_number, id_number__raw, '')"
 
@@ -257,20 +257,24 @@ import weakref  # noqa: E402
 import pyarrow as pa  # noqa: E402
 from rapidfuzz.distance import OSA, Hamming  # noqa: E402
 
-NAME_KEY = "lower(replace(replace(name, '·', ''), ' ', ''))"
-"""Names as compared: `·`, spaces and Latin case do not make two names different
-(阿卜杜拉·艾力 = 阿卜杜拉艾力, 'Li Na' = 'LI NA'); io/normalise has already applied NFKC
-and unified the middle dots."""
-
 LONG_NAME = 6
 """From this many characters a name is a transliteration (minority or foreign name),
 where spelling variants are common: two edits still count as one name."""
 
 _NAME_CONFLICTS = f"""
-    WITH named AS (
-        SELECT _row, id_number, name, {NAME_KEY} AS name_key
+    WITH typed_twice AS (
+        -- IDs with two names as typed: the IDs with two compared names are among them, and
+        -- only their rows need the compared form
+        SELECT id_number
         FROM trainees
         WHERE id_number IS NOT NULL AND id_number NOT LIKE '%*%' AND name IS NOT NULL
+        GROUP BY id_number
+        HAVING min(name) <> max(name)
+    ),
+    named AS (
+        SELECT _row, id_number, name, {NAME_KEY} AS name_key
+        FROM trainees
+        WHERE name IS NOT NULL AND id_number IN (SELECT id_number FROM typed_twice)
     ),
     conflicted AS (
         SELECT id_number FROM named GROUP BY id_number HAVING count(DISTINCT name_key) > 1

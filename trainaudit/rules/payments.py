@@ -41,15 +41,19 @@ def payment_no_enrollment(ctx: RuleContext) -> str:
     """
     return f"""
         SELECT 'payments' AS _table, p._row, p.id_number AS subject, p.id_number, p.subsidy_type,
-               {_SUBSIDY_ZH} AS subsidy_zh,
-               CASE WHEN p.class_id IS NULL THEN '' ELSE ' in class ' || p.class_id END AS scope_en,
-               CASE WHEN p.class_id IS NULL THEN '' ELSE '（班级' || p.class_id || '）' END AS scope_zh
+               {_SUBSIDY_ZH} AS subsidy_zh, '' AS scope_en, '' AS scope_zh
         FROM payments p
-        WHERE {PERSON} AND {KEYED}
-          AND NOT EXISTS (
-              SELECT 1 FROM trainees t
-              WHERE t.id_number = p.id_number AND (p.class_id IS NULL OR t.class_id = p.class_id)
-          )
+        -- one anti-join per case on plain equality keys: an OR inside the correlated
+        -- subquery makes the engine join every payment to every enrollment of its ID
+        WHERE {PERSON} AND {KEYED} AND p.class_id IS NULL
+          AND NOT EXISTS (SELECT 1 FROM trainees t WHERE t.id_number = p.id_number)
+        UNION ALL
+        SELECT 'payments', p._row, p.id_number, p.id_number, p.subsidy_type, {_SUBSIDY_ZH},
+               ' in class ' || p.class_id, '（班级' || p.class_id || '）'
+        FROM payments p
+        WHERE {PERSON} AND {KEYED} AND p.class_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM trainees t
+                          WHERE t.id_number = p.id_number AND t.class_id = p.class_id)
     """
 
 
@@ -126,15 +130,34 @@ def payment_over_cap(ctx: RuleContext) -> str:
     """
     return f"""
         WITH cert_level AS (
+            -- only where a certificate subsidy names no level of its own; one level (min =
+            -- max) in a single aggregation rather than a count(DISTINCT)
             SELECT id_number, min(level) AS level
-            FROM certificates WHERE level IS NOT NULL
-            GROUP BY id_number HAVING count(DISTINCT level) = 1
+            FROM certificates
+            WHERE level IS NOT NULL
+              AND id_number IN (SELECT id_number FROM payments
+                                WHERE subsidy_type = 'certificate' AND level IS NULL)
+            GROUP BY id_number HAVING min(level) = max(level)
+        ),
+        living AS (
+            SELECT _row, id_number, class_id FROM payments WHERE subsidy_type = 'living'
+        ),
+        periods AS (
+            -- the enrollments of people paid a living allowance (the join then builds on
+            -- those, not on the whole roster)
+            SELECT id_number, class_id, end_date - start_date + 1 AS days
+            FROM trainees
+            WHERE start_date <= end_date AND id_number IN (SELECT id_number FROM living)
         ),
         days AS (
-            SELECT p._row, sum(t.end_date - t.start_date + 1) AS days
-            FROM payments p
-            JOIN trainees t ON t.id_number = p.id_number AND (p.class_id IS NULL OR t.class_id = p.class_id)
-            WHERE p.subsidy_type = 'living' AND t.start_date <= t.end_date
+            -- the named class, or all enrollments when none is named: two equality joins
+            SELECT p._row, sum(t.days) AS days
+            FROM living p JOIN periods t ON t.id_number = p.id_number AND t.class_id = p.class_id
+            GROUP BY p._row
+            UNION ALL
+            SELECT p._row, sum(t.days) AS days
+            FROM living p JOIN periods t ON t.id_number = p.id_number
+            WHERE p.class_id IS NULL
             GROUP BY p._row
         ),
         judged AS (
@@ -266,7 +289,8 @@ def paid_before_completion(ctx: RuleContext) -> str:
         ),
         first_end AS (
             SELECT id_number, min(end_date) AS event_date FROM trainees
-            WHERE id_number IN (SELECT id_number FROM paid WHERE class_id IS NULL)
+            WHERE id_number IN (SELECT id_number FROM paid
+                                WHERE class_id IS NULL AND is_cert IS NOT TRUE)
             GROUP BY id_number
         ),
         person AS (
@@ -277,15 +301,15 @@ def paid_before_completion(ctx: RuleContext) -> str:
             FROM paid p JOIN first_end f ON f.id_number = p.id_number
             WHERE p.is_cert IS NOT TRUE AND p.class_id IS NULL
             UNION ALL
-            -- paid before max(end_date) of the class: some row of it ends after the payment
-            SELECT p._row, p.id_number, p.pay_date, p.is_cert,
-                   (SELECT max(t.end_date) FROM trainees t
-                     WHERE t.id_number = p.id_number AND t.class_id = p.class_id) AS event_date
+            -- paid before max(end_date) of the class: some row of it ends after the payment.
+            -- Only those rows join (the few late ones, not a million on-time payments), and
+            -- their max is the class's max, which is after the payment
+            SELECT p._row, p.id_number, p.pay_date, p.is_cert, max(t.end_date) AS event_date
             FROM paid p
+            JOIN trainees t
+              ON t.id_number = p.id_number AND t.class_id = p.class_id AND t.end_date > p.pay_date
             WHERE p.is_cert IS NOT TRUE AND p.class_id IS NOT NULL
-              AND EXISTS (SELECT 1 FROM trainees t
-                           WHERE t.id_number = p.id_number AND t.class_id = p.class_id
-                             AND t.end_date > p.pay_date)
+            GROUP BY p._row, p.id_number, p.pay_date, p.is_cert
         ),
         institution AS (
             SELECT p._row, p.pay_date, e.end_date AS event_date,
@@ -331,25 +355,24 @@ def payee_mismatch(ctx: RuleContext) -> str:
     Cannot tell apart: a renamed institution from a different one — keep names uniform.
     """
     return f"""
-        WITH paid AS (
-            SELECT p._row, p.id_number, p.class_id, p.institution
-            FROM payments p
-            WHERE {PERSON} AND {KEYED} AND p.institution IS NOT NULL
-        ),
-        enrolled AS (
+        WITH enrolled AS (
             SELECT id_number, class_id, institution FROM trainees WHERE institution IS NOT NULL
         ),
         -- payments no enrollment of that person (in that class) trained at: two
-        -- anti-joins on plain keys, so the million matching payments cost no aggregation
+        -- anti-joins on plain keys, so the million matching payments cost no aggregation.
+        -- They read the base tables: over a shared CTE the engine would materialise it
+        -- and decorrelate each NOT EXISTS through a distinct of its keys
         unmatched AS (
-            SELECT p.* FROM paid p
-            WHERE p.class_id IS NULL
-              AND NOT EXISTS (SELECT 1 FROM enrolled t
+            SELECT p._row, p.id_number, p.class_id, p.institution
+            FROM payments p
+            WHERE {PERSON} AND {KEYED} AND p.institution IS NOT NULL AND p.class_id IS NULL
+              AND NOT EXISTS (SELECT 1 FROM trainees t
                               WHERE t.id_number = p.id_number AND t.institution = p.institution)
             UNION ALL
-            SELECT p.* FROM paid p
-            WHERE p.class_id IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM enrolled t
+            SELECT p._row, p.id_number, p.class_id, p.institution
+            FROM payments p
+            WHERE {PERSON} AND {KEYED} AND p.institution IS NOT NULL AND p.class_id IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM trainees t
                               WHERE t.id_number = p.id_number AND t.class_id = p.class_id
                                 AND t.institution = p.institution)
         ),
@@ -446,19 +469,20 @@ def class_total_over_cap(ctx: RuleContext) -> str:
     0, so any payment for it is flagged. Class-level: the finding names the class.
     """
     return f"""
-        WITH enrolled AS (
-            SELECT class_id, count(DISTINCT id_number) AS enrolled,
-                   sum(end_date - start_date + 1) AS person_days
-            FROM (SELECT DISTINCT class_id, id_number, start_date, end_date FROM trainees
-                  WHERE class_id IS NOT NULL AND id_number IS NOT NULL) t
-            GROUP BY class_id
-        ),
-        paid AS (
+        WITH paid AS (
             SELECT p.class_id, p.subsidy_type, {_SUBSIDY_ZH} AS subsidy_zh, sum(p.amount) AS paid
             FROM payments p
             WHERE {INSTITUTION} AND p.class_id IS NOT NULL AND p.amount > 0
               AND p.subsidy_type IN ('training', 'pre_job', 'living')
             GROUP BY p.class_id, p.subsidy_type
+        ),
+        enrolled AS (
+            -- the rosters of the classes paid as a whole only, not of every class
+            SELECT class_id, count(DISTINCT id_number) AS enrolled,
+                   sum(end_date - start_date + 1) AS person_days
+            FROM (SELECT DISTINCT class_id, id_number, start_date, end_date FROM trainees
+                  WHERE class_id IN (SELECT class_id FROM paid) AND id_number IS NOT NULL) t
+            GROUP BY class_id
         )
         SELECT 'payments' AS _table, NULL AS _row, x.class_id AS subject, x.subsidy_type, x.subsidy_zh,
                x.paid, x.enrolled, x.allowed

@@ -11,6 +11,11 @@ a payment list alone)."""
 
 PERSON_SUBJECT = "coalesce(id_number, id_number__raw, '')"
 
+NAME_KEY = "lower(replace(replace(name, '·', ''), ' ', ''))"
+"""Names as compared: `·`, spaces and Latin case do not make two names different
+(阿卜杜拉·艾力 = 阿卜杜拉艾力, 'Li Na' = 'LI NA'); io/normalise has already applied NFKC
+and unified the middle dots."""
+
 
 def accepted_first(alias: str = "") -> str:
     """An ORDER BY term that puts history rows before today's.
