@@ -31,6 +31,14 @@ def load_inputs(
     """Read every given input file as its canonical table (`limits`: io.readers.ReadLimits,
     how big an input may be before it is refused)."""
     policy = policy or Policy()
+    given = _given(paths)
+    names = list(given)
+    read = _in_pairs(lambda t: read_table(given[t], t, policy.header_aliases.get(t), limits), names)
+    return dict(zip(names, read, strict=True))
+
+
+def _given(paths: dict[str, str | Path | None]) -> dict[str, Path]:
+    """The inputs given, each file once."""
     unknown = set(paths) - set(TABLES)
     if unknown:
         raise InputError(f"unknown table(s): {', '.join(sorted(unknown))}")
@@ -41,9 +49,24 @@ def load_inputs(
         if resolved in seen:
             raise InputError(f"{path}: given as both {seen[resolved]} and {table}")
         seen[resolved] = table
-    names = list(given)
-    read = _in_pairs(lambda t: read_table(given[t], t, policy.header_aliases.get(t), limits), names)
-    return dict(zip(names, read, strict=True))
+    return given
+
+
+def _read_and_normalise(
+    paths: dict[str, str | Path | None], policy: Policy, limits: ReadLimits | None
+) -> tuple[dict[str, LoadedTable], dict[str, pa.Table]]:
+    """load_inputs, each table normalised as soon as it is read: no table waits for the
+    slowest file before its normalisation starts."""
+    given = _given(paths)
+
+    def one(table: str) -> tuple[LoadedTable, pa.Table]:
+        loaded = read_table(given[table], table, policy.header_aliases.get(table), limits)
+        return loaded, normalise_table(loaded)
+
+    # the biggest files first: the smallest then fills the gap left by the shorter one
+    names = sorted(given, key=lambda t: -given[t].stat().st_size if given[t].is_file() else 0)
+    done = dict(zip(names, _in_pairs(one, names), strict=True))
+    return {t: done[t][0] for t in given}, {t: done[t][1] for t in given}
 
 
 def empty_table(table: str, path: str = "") -> LoadedTable:
@@ -152,11 +175,11 @@ def audit(
     known = read_fingerprints(baseline) if baseline is not None else None
     report_progress = progress or (lambda step, done, total: None)
     report_progress("read", 0, 1)
-    tables = load_inputs(paths, policy, limits)
+    tables, canonical = _read_and_normalise(paths, policy, limits)
     report_progress("read", 1, 1)
     report = audit_tables(tables, policy=policy, lang=lang, rules=rules, only_tables=only_tables,
                           audit_date=audit_date, progress=report_progress, tracer=tracer,
-                          history=history, hash_key=hash_key)  # fmt: skip
+                          history=history, hash_key=hash_key, canonical=canonical)  # fmt: skip
     if waived is not None or known is not None:
         report.set_aside(waived, known)
         report.waivers_file = str(waivers or "")
@@ -176,8 +199,10 @@ def audit_tables(
     tracer: Tracer | None,
     history: str | Path | None = None,
     hash_key: bytes | None = None,
+    canonical: dict[str, pa.Table] | None = None,
 ) -> AuditReport:
-    """Audit tables already read (the history store and the benches enter here)."""
+    """Audit tables already read (the history store and the benches enter here);
+    `canonical`: those of them normalised already."""
     from .fingerprint import stamp
 
     engine = Engine(tracer=tracer)
@@ -185,9 +210,11 @@ def audit_tables(
     try:
 
         def load(name: str) -> None:
-            canonical = normalise_table(tables.get(name) or empty_table(name))
+            ready = (canonical or {}).get(name)
+            if ready is None:
+                ready = normalise_table(tables.get(name) or empty_table(name))
             # history rows are appended to today's (history.merge): only then a copy
-            engine.register(name, canonical, copy=history is not None)
+            engine.register(name, ready, copy=history is not None)
 
         _in_pairs(load, list(TABLES))
         engine.register("policy_certificate_caps", certificate_caps_table(policy))
