@@ -236,11 +236,12 @@ def audit_tables(
         sources = {name: (Path(t.info.path).name, t.info.sheet) for name, t in tables.items()}
         selected = select_rules(rules, only_tables)
         scope = view.scope if view else None
-        results: list[RuleResult] = _in_pairs(
-            lambda rule: run_rule(rule, ctx, lang, sources, scope),
-            selected,
-            lambda done: progress("rules", done, len(selected)),
-        )
+        with engine.one_thread_per_query():
+            results: list[RuleResult] = _in_pairs(
+                lambda rule: run_rule(rule, ctx, lang, sources, scope),
+                selected,
+                lambda done: progress("rules", done, len(selected)),
+            )
         results = stamp(engine, results, hash_key)
     finally:
         engine.close()
