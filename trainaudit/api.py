@@ -272,11 +272,16 @@ def _in_pairs(work: Callable, items: list, progress: Callable[[int], None] | Non
 
     report = progress or (lambda done: None)
     report(0)
-    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="trainaudit") as pool:
+    pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="trainaudit")
+    try:
         futures = [pool.submit(work, item) for item in items]
         for done, future in enumerate(futures, start=1):
             future.exception()  # waits
             report(done)
+    except BaseException:  # Ctrl-C: what has not started never starts
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     return [future.result() for future in futures]
 
 
