@@ -56,6 +56,19 @@ def test_fingerprint_survives_reordering_and_moved_rows(tmp_path):
     assert len(fingerprints(before)) == len(before.findings), "unique within a run"
 
 
+def test_fingerprint_is_the_same_with_a_history_store(tmp_path):
+    """Keys come from the Arrow data of the few flagged rows, or, when history rows are
+    appended to today's (the tables are then copied into DuckDB), from a query: both
+    give one fingerprint."""
+    path = roster(tmp_path / "r.csv", ROWS)
+    store = tmp_path / "history.duckdb"
+    api.init_history(store)
+    alone = api.audit(trainees=path, lang="en", audit_date=AUDIT_DATE)
+    with_history = api.audit(trainees=path, lang="en", audit_date=AUDIT_DATE, history=store)
+    assert len(alone.findings) >= 4
+    assert fingerprints(with_history) == fingerprints(alone)
+
+
 def test_fingerprint_follows_the_business_key_not_the_spelling(tmp_path):
     before = api.audit(trainees=roster(tmp_path / "a.csv", ROWS), lang="en", audit_date=AUDIT_DATE)
     respelled = [list(r) for r in ROWS]
@@ -167,17 +180,3 @@ def test_baseline_reports_only_new_findings(tmp_path):
                       baseline=old)  # fmt: skip
     assert {f.rule for f in again.findings} == {"R201", "D007"}  # the two pasted lines
     assert len(again.baselined) == len(first.findings)
-
-
-def test_stamping_keeps_every_field_of_a_finding():
-    """`_stamped` builds the finding field by field (dataclasses.replace costs too much
-    at a million rows): a field added to Finding and not to it would be lost here."""
-    import dataclasses
-
-    from trainaudit.fingerprint import _stamped
-    from trainaudit.model import Finding, Severity
-
-    values = {f.name: f"<{f.name}>" for f in dataclasses.fields(Finding)}
-    values.update(severity=Severity.WARNING, row=7)
-    finding = Finding(**values)
-    assert _stamped(finding, "R202-0123") == dataclasses.replace(finding, fingerprint="R202-0123")

@@ -203,8 +203,6 @@ def audit_tables(
 ) -> AuditReport:
     """Audit tables already read (the history store and the benches enter here);
     `canonical`: those of them normalised already."""
-    from .fingerprint import stamp
-
     engine = Engine(tracer=tracer)
     view = None
     try:
@@ -238,11 +236,10 @@ def audit_tables(
         scope = view.scope if view else None
         with engine.one_thread_per_query():
             results: list[RuleResult] = _in_pairs(
-                lambda rule: run_rule(rule, ctx, lang, sources, scope),
+                lambda rule: run_rule(rule, ctx, lang, sources, scope, hash_key),
                 selected,
                 lambda done: progress("rules", done, len(selected)),
             )
-        results = stamp(engine, results, hash_key)
     finally:
         engine.close()
     return AuditReport(

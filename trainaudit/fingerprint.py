@@ -16,12 +16,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections import defaultdict
-from dataclasses import replace
-
-import pyarrow as pa
+from typing import NamedTuple
 
 from .engine import Engine
-from .model import Finding, RuleResult
 
 VERSION = "1"
 """Part of every hash: bump it only when keys change on purpose (old baselines then
@@ -56,12 +53,18 @@ def row_keys(engine: Engine, table: str, rows: list[int]) -> dict[int, str]:
     if not rows or table not in BUSINESS_KEYS:
         return {}
     parts = ", ".join(f"coalesce(CAST({expr} AS VARCHAR), '')" for expr in BUSINESS_KEYS[table])
-    engine.register("_flagged", pa.table({"_row": pa.array(sorted(set(rows)), pa.int64())}))
-    keyed = engine.query(
-        f"fingerprint {table}",
-        f"SELECT t._row, concat_ws('{_SEP}', {parts}) AS k "
-        f"FROM {table} t JOIN _flagged f ON f._row = t._row",
-    )
+    rows = sorted(set(rows))
+    flagged = engine.rows_of(table, rows)
+    if flagged is not None:  # the few rows, out of the Arrow data the audit queries
+        sql = f"SELECT _row, concat_ws('{_SEP}', {parts}) AS k FROM _flagged"
+        keyed = engine.query(f"fingerprint {table}", sql, tables={"_flagged": flagged})
+    else:
+        keyed = engine.query(
+            f"fingerprint {table}",
+            f"SELECT _row, concat_ws('{_SEP}', {parts}) AS k "
+            f"FROM {table} WHERE _row IN (SELECT unnest($rows))",
+            {"rows": rows},
+        )
     return dict(zip(keyed.column("_row").to_pylist(), keyed.column("k").to_pylist(), strict=True))
 
 
@@ -78,46 +81,42 @@ def fingerprint(
     return f"{rule}-{digest.hexdigest()[:16]}"
 
 
-def _row_less_key(f: Finding) -> str:
-    return "" if f.subject == f.source else f"subject:{f.subject}"
+class Located(NamedTuple):
+    """What a finding's fingerprint depends on, known before the finding is built."""
+
+    table: str
+    row: int | None
+    column: str
+    subject: str
+    source: str
+    message: str
 
 
-def stamp(
-    engine: Engine, results: list[RuleResult], secret: bytes | None = None
-) -> list[RuleResult]:
-    """The same results, every finding carrying its fingerprint (keyed when `secret`)."""
+def fingerprints(
+    engine: Engine, rule: str, found: list[Located], secret: bytes | None = None
+) -> list[str]:
+    """The fingerprint of each of one rule's findings (keyed when `secret`): from the
+    rule, table, column and business key of its row, and its rank among the rule's
+    findings with that key (by row; row-less ones by message)."""
     wanted: dict[str, set[int]] = defaultdict(set)
-    for r in results:
-        for f in r.findings:
-            if f.row is not None:
-                wanted[f.table].add(f.row)
+    for f in found:
+        if f.row is not None:
+            wanted[f.table].add(f.row)
     keys = {table: row_keys(engine, table, sorted(rows)) for table, rows in wanted.items()}
-    stamped = []
-    for r in results:
-        seen: dict[tuple, int] = defaultdict(int)
-        new: dict[int, Finding] = {}
-        for f in sorted(r.findings, key=_order):
-            if f.row is None:
-                key = _row_less_key(f)
-            else:
-                key = keys.get(f.table, {}).get(f.row, f"row:{f.row}")
-            ident = (f.table, f.column, key)
-            seen[ident] += 1
-            fp = fingerprint(r.code, f.table, f.column, key, seen[ident], secret)
-            new[id(f)] = _stamped(f, fp)
-        stamped.append(replace(r, findings=tuple(new[id(f)] for f in r.findings)))
-    return stamped
+    seen: dict[tuple, int] = defaultdict(int)
+    out = [""] * len(found)
+    for i in sorted(range(len(found)), key=lambda i: _order(found[i])):
+        f = found[i]
+        if f.row is None:
+            key = "" if f.subject == f.source else f"subject:{f.subject}"
+        else:
+            key = keys.get(f.table, {}).get(f.row, f"row:{f.row}")
+        ident = (f.table, f.column, key)
+        seen[ident] += 1
+        out[i] = fingerprint(rule, f.table, f.column, key, seen[ident], secret)
+    return out
 
 
-def _stamped(f: Finding, fingerprint: str) -> Finding:
-    """`replace(f, fingerprint=…)` without its cost (a tenth of a second per ten thousand
-    findings, most of the stamping at provincial scale)."""
-    return Finding(
-        f.rule, f.name, f.severity, f.table, f.row, f.id_number, f.subject, f.message,
-        f.source, f.sheet, f.column, f.value, fingerprint,
-    )  # fmt: skip
-
-
-def _order(f: Finding) -> tuple:
+def _order(f: Located) -> tuple:
     """Among findings with one key, the n-th by row (row-less ones by message)."""
     return (f.row is None, f.row or 0, f.column, f.message)

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .engine import Engine
+from .fingerprint import Located, fingerprints
 from .model import Finding, RuleResult, Status
 from .rules.registry import Rule, RuleContext
 
@@ -127,14 +129,18 @@ def to_findings(
     lang: str,
     sources: dict[str, tuple[str, str]],
     scope: HistoryScope | None = None,
+    engine: Engine | None = None,
+    secret: bytes | None = None,
 ) -> list[Finding]:
     """Offending rows (as a rule returned them) → Finding objects (today's only, with a
-    history scope)."""
+    history scope), with their fingerprints when `engine` holds the rows' tables
+    (fingerprint.py; keyed with `secret`)."""
     refs = None
     if scope is not None:
         rows = _today_only(rows)
         refs = scope.locate(_history_keys(rows))
-    findings = []
+    found: list[Located] = []
+    rest: list[tuple[str | None, str, str]] = []
     for record in rows.to_pylist():
         table = record.get("_table") or (rule.reads[0] if rule.reads else "")
         row = record.get("_row")
@@ -142,23 +148,36 @@ def to_findings(
         if scope is not None and row is None and subject not in scope.subjects.get(table, ()):
             continue  # about a class or institution of history alone
         source, sheet = sources.get(table, ("", ""))
-        findings.append(
-            Finding(
-                rule=rule.code,
-                name=rule.name,
-                severity=rule.severity,
+        found.append(
+            Located(
                 table=table,
                 row=int(row) if row is not None else None,
-                id_number=record.get("id_number") or None,
-                subject=subject,
-                message=render_message(rule, record, lang, refs),
-                source=source,
-                sheet=sheet,
                 column=record.get("_column") or rule.column,
-                value=str(_display(record.get("_value"))),
+                subject=subject,
+                source=source,
+                message=render_message(rule, record, lang, refs),
             )
         )
-    return findings
+        rest.append((record.get("id_number") or None, sheet, str(_display(record.get("_value")))))
+    prints = fingerprints(engine, rule.code, found, secret) if engine else [""] * len(found)
+    return [
+        Finding(
+            rule=rule.code,
+            name=rule.name,
+            severity=rule.severity,
+            table=f.table,
+            row=f.row,
+            id_number=id_number,
+            subject=f.subject,
+            message=f.message,
+            source=f.source,
+            sheet=sheet,
+            column=f.column,
+            value=value,
+            fingerprint=fingerprint,
+        )
+        for f, (id_number, sheet, value), fingerprint in zip(found, rest, prints, strict=True)
+    ]
 
 
 def run_rule(
@@ -167,8 +186,10 @@ def run_rule(
     lang: str,
     sources: dict[str, tuple[str, str]],
     scope: HistoryScope | None = None,
+    secret: bytes | None = None,
 ) -> RuleResult:
-    """Never raises: a rule that breaks ends as status `error` with its reason."""
+    """Never raises: a rule that breaks ends as status `error` with its reason.
+    `secret`: the --hash-ids key, which fingerprints are keyed with."""
     reason = rule.skip_reason(ctx, lang)
     if reason is not None:
         return RuleResult(rule.code, rule.name, rule.severity, Status.SKIPPED, detail=reason)
@@ -180,7 +201,7 @@ def run_rule(
             if isinstance(produced, str)
             else produced
         )
-        findings = to_findings(rule, rows, lang, sources, scope)
+        findings = to_findings(rule, rows, lang, sources, scope, ctx.engine, secret)
     except Exception as exc:  # one broken rule must not sink the audit
         detail = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         return RuleResult(rule.code, rule.name, rule.severity, Status.ERROR, detail=detail,
