@@ -87,7 +87,7 @@ def render_message(
     rule: Rule, evidence: dict, lang: str, refs: dict[int, tuple[str, int]] | None = None
 ) -> str:
     template = rule.message.get(lang) or rule.message["en"]
-    if refs is None:  # only what the template shows: a rule may flag a hundred thousand rows
+    if refs is None:
         return template.format_map(
             _Blank({k: _display(evidence.get(k)) for k in _fields(template)})
         )
@@ -96,6 +96,33 @@ def render_message(
         if _REF_COLUMN.match(key) and key != "_row":
             template, values[key] = _with_refs(template, key, value, lang, refs)
     return template.format_map(_Blank(values))
+
+
+def _values(rows: pa.Table, name: str, shown: bool = False) -> list:
+    """One column of a rule's rows as Python values (None where the rule has no such
+    column); `shown`: as a message shows them (`_display`)."""
+    if name not in rows.column_names:
+        return [""] * rows.num_rows if shown else [None] * rows.num_rows
+    column = rows.column(name)
+    if not shown:
+        return column.to_pylist()
+    if pa.types.is_date(column.type):  # ISO text, as date.isoformat()
+        column = pc.cast(column, pa.string())
+    return [_display(v) for v in column.to_pylist()]
+
+
+def _messages(rule: Rule, rows: pa.Table, lang: str) -> list[str]:
+    """render_message for every row, a column at a time: a rule may flag a hundred
+    thousand rows, and only the columns its message shows are converted."""
+    template = rule.message.get(lang) or rule.message["en"]
+    fields = _fields(template)
+    if not fields:
+        return [template] * rows.num_rows
+    shown = [_values(rows, name, shown=True) for name in fields]
+    return [
+        template.format_map(_Blank(zip(fields, values, strict=True)))
+        for values in zip(*shown, strict=True)
+    ]
 
 
 def _today_only(rows: pa.Table) -> pa.Table:
@@ -135,16 +162,27 @@ def to_findings(
     """Offending rows (as a rule returned them) → Finding objects (today's only, with a
     history scope), with their fingerprints when `engine` holds the rows' tables
     (fingerprint.py; keyed with `secret`)."""
-    refs = None
     if scope is not None:
         rows = _today_only(rows)
         refs = scope.locate(_history_keys(rows))
+        messages = [render_message(rule, record, lang, refs) for record in rows.to_pylist()]
+    else:
+        messages = _messages(rule, rows, lang)
+    default_table = rule.reads[0] if rule.reads else ""
     found: list[Located] = []
     rest: list[tuple[str | None, str, str]] = []
-    for record in rows.to_pylist():
-        table = record.get("_table") or (rule.reads[0] if rule.reads else "")
-        row = record.get("_row")
-        subject = str(_display(record.get("subject")))
+    for table, row, subject, column, id_number, value, message in zip(
+        _values(rows, "_table"),
+        _values(rows, "_row"),
+        _values(rows, "subject", shown=True),
+        _values(rows, "_column"),
+        _values(rows, "id_number"),
+        _values(rows, "_value", shown=True),
+        messages,
+        strict=True,
+    ):
+        table = table or default_table
+        subject = str(subject)
         if scope is not None and row is None and subject not in scope.subjects.get(table, ()):
             continue  # about a class or institution of history alone
         source, sheet = sources.get(table, ("", ""))
@@ -152,13 +190,13 @@ def to_findings(
             Located(
                 table=table,
                 row=int(row) if row is not None else None,
-                column=record.get("_column") or rule.column,
+                column=column or rule.column,
                 subject=subject,
                 source=source,
-                message=render_message(rule, record, lang, refs),
+                message=message,
             )
         )
-        rest.append((record.get("id_number") or None, sheet, str(_display(record.get("_value")))))
+        rest.append((id_number or None, sheet, str(value)))
     prints = fingerprints(engine, rule.code, found, secret) if engine else [""] * len(found)
     return [
         Finding(
