@@ -71,3 +71,16 @@ def test_an_interrupt_starts_nothing_more():
         api._in_pairs(work, list(range(10)), interrupt)
     # item 0 done, the two workers busy with the next ones: those finish, no other starts
     assert len(started) <= api.WORKERS + 1
+
+
+def test_a_query_two_rules_share_runs_once_when_they_run_side_by_side():
+    """I109 and I110 read one candidate query; running at once, the second waits for it."""
+    labels: list[str] = []
+    api.audit(
+        **INPUTS,
+        lang="en",
+        audit_date=dt.date(2021, 6, 30),
+        rules=["I109", "I110"],
+        tracer=lambda label, sql, seconds: labels.append(label),
+    )
+    assert labels.count("I109-I110 candidates") == 1

@@ -252,6 +252,7 @@ def gender_mismatch(ctx: RuleContext) -> str:
 # --- I109–I111: one ID, several names; one person, several IDs (issue 4) ---------------
 # Appended below the format rules; imports sit here so the block stays self-contained.
 
+import threading  # noqa: E402
 import weakref  # noqa: E402
 
 import pyarrow as pa  # noqa: E402
@@ -322,14 +323,17 @@ def is_name_slip(a: str, b: str) -> bool:
 
 _CANDIDATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 """engine -> the I109/I110 candidate rows: both rules read the same query, run once."""
+_CANDIDATES_LOCK = threading.Lock()
+"""I109 and I110 run side by side (api._in_pairs): the second waits for the first's query."""
 
 
 def _name_conflicts(ctx: RuleContext, slips: bool) -> pa.Table:
     """The candidate rows SQL found, kept when their kind (slip or not) is `slips`."""
-    if ctx.engine not in _CANDIDATES:
-        found = ctx.engine.query("I109-I110 candidates", _NAME_CONFLICTS).to_pylist()
-        _CANDIDATES[ctx.engine] = found
-    rows = _CANDIDATES[ctx.engine]
+    with _CANDIDATES_LOCK:
+        if ctx.engine not in _CANDIDATES:
+            found = ctx.engine.query("I109-I110 candidates", _NAME_CONFLICTS).to_pylist()
+            _CANDIDATES[ctx.engine] = found
+        rows = _CANDIDATES[ctx.engine]
     kept = [r for r in rows if is_name_slip(r["name_key"], r["roster_key"]) == slips]
     return pa.table(
         {
