@@ -84,3 +84,15 @@ def test_a_query_two_rules_share_runs_once_when_they_run_side_by_side():
         tracer=lambda label, sql, seconds: labels.append(label),
     )
     assert labels.count("I109-I110 candidates") == 1
+
+
+def test_of_several_bad_inputs_the_first_given_is_named(tmp_path):
+    """Inputs are read biggest first; the error is still that of the first input given."""
+    from trainaudit.errors import InputError
+
+    small = tmp_path / "trainees.csv"
+    small.write_text("not,a,roster\n", encoding="utf-8")
+    big = tmp_path / "payments.csv"
+    big.write_text("nothing,here\n" * 5000, encoding="utf-8")
+    with pytest.raises(InputError, match="trainees.csv"):
+        api.audit(trainees=small, payments=big, lang="en")

@@ -59,13 +59,19 @@ def _read_and_normalise(
     slowest file before its normalisation starts."""
     given = _given(paths)
 
-    def one(table: str) -> tuple[LoadedTable, pa.Table]:
-        loaded = read_table(given[table], table, policy.header_aliases.get(table), limits)
+    def one(table: str) -> tuple[LoadedTable, pa.Table] | InputError:
+        try:
+            loaded = read_table(given[table], table, policy.header_aliases.get(table), limits)
+        except InputError as exc:
+            return exc  # raised below in the order the inputs were given
         return loaded, normalise_table(loaded)
 
     # the biggest files first: the smallest then fills the gap left by the shorter one
     names = sorted(given, key=lambda t: -given[t].stat().st_size if given[t].is_file() else 0)
     done = dict(zip(names, _in_pairs(one, names), strict=True))
+    for table in given:
+        if isinstance(done[table], InputError):
+            raise done[table]
     return {t: done[t][0] for t in given}, {t: done[t][1] for t in given}
 
 
