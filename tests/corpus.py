@@ -24,6 +24,8 @@ HEADER = [
     "开班日期",
     "结业日期",
 ]
+HEADER_WITH_GENDER = [*HEADER[:2], "性别", *HEADER[2:]]
+"""The roster header of the CLI and nightly tests (a gender column after the ID)."""
 ALICE = make_id("140105", dt.date(1990, 1, 2), 123)
 BOB = make_id("140107", dt.date(1985, 5, 6), 222)
 ROWS = [

@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 
+from corpus import ALICE, BOB
+from corpus import HEADER_WITH_GENDER as HEADER
 from typer.testing import CliRunner
 
 from trainaudit import api
 from trainaudit.cli import app
-from trainaudit.ids import make_id
 from trainaudit.report.files import COLUMNS, write_findings
 
 runner = CliRunner()
-HEADER = [
-    "姓名",
-    "身份证号码",
-    "性别",
-    "培训机构",
-    "班级编号",
-    "培训工种",
-    "培训等级",
-    "开班日期",
-    "结业日期",
-]
-ALICE = make_id("140105", dt.date(1990, 1, 2), 123)
-BOB = make_id("140107", dt.date(1985, 5, 6), 222)
 
 
 def roster(path, rows):

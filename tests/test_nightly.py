@@ -8,22 +8,12 @@ from pathlib import Path
 
 import openpyxl
 from casefile import expand
+from corpus import HEADER_WITH_GENDER as HEADER
 from typer.testing import CliRunner
 
 from trainaudit.cli import app
 
 runner = CliRunner()
-HEADER = [
-    "姓名",
-    "身份证号码",
-    "性别",
-    "培训机构",
-    "班级编号",
-    "培训工种",
-    "培训等级",
-    "开班日期",
-    "结业日期",
-]
 ZHANG = "@140105-19900102-123"
 LI = "@140107-19850506-222"
 ZHAO = "@140107-19880506-333"

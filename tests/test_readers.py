@@ -15,6 +15,7 @@ import openpyxl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from corpus import HEADER
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,16 +24,6 @@ from trainaudit.ids import make_id
 from trainaudit.io.normalise import normalise_level, normalise_table, parse_date
 from trainaudit.io.readers import read_table
 
-HEADER = [
-    "姓名",
-    "身份证号码",
-    "培训机构",
-    "班级编号",
-    "培训工种",
-    "培训等级",
-    "开班日期",
-    "结业日期",
-]
 ID1 = "11010519491231002X"
 ID2 = "440524188001010014"
 ID3 = make_id("500101", dt.date(1985, 3, 4), 17)

@@ -83,14 +83,10 @@ def _fields(template: str) -> tuple[str, ...]:
     return tuple({re.split(r"[.\[]", f, maxsplit=1)[0] for f in names})
 
 
-def render_message(
-    rule: Rule, evidence: dict, lang: str, refs: dict[int, tuple[str, int]] | None = None
-) -> str:
+def render_message(rule: Rule, evidence: dict, lang: str, refs: dict[int, tuple[str, int]]) -> str:
+    """The message of one row with a history store: rows it points at (`*_row`,
+    `*_rows`) named by file and row when they are history rows (`refs`)."""
     template = rule.message.get(lang) or rule.message["en"]
-    if refs is None:
-        return template.format_map(
-            _Blank({k: _display(evidence.get(k)) for k in _fields(template)})
-        )
     values = {k: _display(v) for k, v in evidence.items()}
     for key, value in evidence.items():
         if _REF_COLUMN.match(key) and key != "_row":
@@ -112,8 +108,8 @@ def _values(rows: pa.Table, name: str, shown: bool = False) -> list:
 
 
 def _messages(rule: Rule, rows: pa.Table, lang: str) -> list[str]:
-    """render_message for every row, a column at a time: a rule may flag a hundred
-    thousand rows, and only the columns its message shows are converted."""
+    """The message of every row, a column at a time: a rule may flag a hundred thousand
+    rows, and only the columns its message shows are converted."""
     template = rule.message.get(lang) or rule.message["en"]
     fields = _fields(template)
     if not fields:

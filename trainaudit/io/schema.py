@@ -64,6 +64,7 @@ _INSTITUTION = (
     "培训机构", "培训机构名称", "培训单位", "承训机构", "培训学校", "学校名称",
     "institution", "training institution",
 )  # fmt: skip
+_INSTITUTION_CODE = ("统一社会信用代码", "机构代码", "institution code", "uscc")
 _CLASS = (
     "班级编号", "培训班号", "班次", "班级名称", "班期", "开班编号", "培训班次", "批次",
     "班级", "class", "class id", "class no",
@@ -89,15 +90,7 @@ TABLES: dict[str, TableSpec] = {
                 "mobile",
             ),
             _c("institution", "text", True, *_INSTITUTION),
-            _c(
-                "institution_code",
-                "text",
-                False,
-                "统一社会信用代码",
-                "机构代码",
-                "institution code",
-                "uscc",
-            ),
+            _c("institution_code", "text", False, *_INSTITUTION_CODE),
             _c("class_id", "text", True, *_CLASS),
             _c("occupation", "occupation", True, *_OCCUPATION),
             _c("level", "level", True, *_LEVEL),
@@ -257,15 +250,7 @@ TABLES: dict[str, TableSpec] = {
         "institutions",
         (
             _c("institution", "text", True, *_INSTITUTION, "机构名称"),
-            _c(
-                "institution_code",
-                "text",
-                False,
-                "统一社会信用代码",
-                "机构代码",
-                "institution code",
-                "uscc",
-            ),
+            _c("institution_code", "text", False, *_INSTITUTION_CODE),
             _c("status", "status", True, "状态", "机构状态", "信用状态", "status"),
             _c("banned_from", "date", False, "禁入日期", "禁入起始日期", "banned from", "ban date"),
         ),
