@@ -11,8 +11,10 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from trainaudit.ids import make_id
+from trainaudit.io.xlsx_scan import column_letters
 
 HEADER = [
     "姓名",
@@ -82,7 +84,8 @@ SHEET_HEAD = (
 )
 
 
-def _inline(ref: str, text: str) -> bytes:
+def inline_cell(ref: str, text: str) -> bytes:
+    """One cell holding `text` as an inline string."""
     return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'.encode()
 
 
@@ -90,7 +93,7 @@ def header_and_rows_xml(rows: list[list] | None = None) -> bytes:
     """`<row>` elements of the header and the rows, as inline strings from A1."""
     out = []
     for r, values in enumerate([HEADER, *(ROWS if rows is None else rows)], start=1):
-        cells = b"".join(_inline(f"{chr(65 + c)}{r}", str(v)) for c, v in enumerate(values))
+        cells = b"".join(inline_cell(f"{chr(65 + c)}{r}", str(v)) for c, v in enumerate(values))
         out.append(f'<row r="{r}">'.encode() + cells + b"</row>")
     return b"".join(out)
 
@@ -177,3 +180,55 @@ def utf16_text(path: Path) -> Path:
     text = "\r\n".join("\t".join(r) for r in [HEADER, *ROWS]) + "\r\n"
     path.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
     return path
+
+
+def one_line_error(exc: pytest.ExceptionInfo, path: Path) -> str:
+    """The error's message, checked to be one line naming the file."""
+    message = str(exc.value)
+    assert "\n" not in message
+    assert path.name in message
+    return message
+
+
+def random_rows(rng) -> bytes:
+    """Rows and cells as a damaged or odd writer may leave them: references missing, out
+    of order, doubled, after other attributes, in single quotes, spaced, in lower case,
+    tags with a prefix, cells with a value, an empty value or none."""
+
+    def attr(name: str, value: object) -> str:
+        quote = rng.choice('""\'')
+        return f"{name}{rng.choice(['=', '=', ' = ', chr(9) + '=', '= '])}{quote}{value}{quote}"
+
+    def ref(row: int, col: int) -> str:
+        letters = column_letters(col)
+        return f"{letters.lower() if rng.random() < 0.2 else letters}{row}"
+
+    out, row = [], 0
+    for _ in range(rng.randint(1, 12)):
+        row = row + rng.randint(1, 400) if rng.random() < 0.8 else rng.randint(1, 4000)
+        ns = rng.choice(["", "", "", "x:"])
+        attrs = [attr("r", row)] if rng.random() < 0.85 else []
+        out.append(f"<{ns}row {' '.join(attrs)}>")
+        col = 0
+        for _ in range(rng.randint(0, 6)):
+            col = col + rng.randint(1, 30) if rng.random() < 0.8 else rng.randint(1, 300)
+            attrs = []
+            if rng.random() < 0.85:
+                at_row = row if rng.random() < 0.9 else rng.randint(1, 4000)
+                attrs.append(attr("r", ref(at_row, col)))
+            if rng.random() < 0.3:
+                attrs.insert(rng.randint(0, len(attrs)), attr("s", 2))
+            for name in ("r", "R"):
+                if rng.random() < 0.05:
+                    attrs.append(attr(name, ref(rng.randint(1, 4000), rng.randint(1, 300))))
+            gap = rng.choice([" ", "\n", "\t", "  "])
+            head = f"<{ns}c{gap + gap.join(attrs) if attrs else ''}"
+            kind = rng.random()
+            if kind < 0.6:
+                out.append(f"{head}><{ns}v>{rng.randint(0, 99)}</{ns}v></{ns}c>")
+            elif kind < 0.75:
+                out.append(f'{head} t="inlineStr"><{ns}is><{ns}t>x</{ns}t></{ns}is></{ns}c>')
+            else:
+                out.append(f"{head}/>" if rng.random() < 0.5 else f"{head}></{ns}c>")
+        out.append(f"</{ns}row>")
+    return "".join(out).encode()

@@ -15,7 +15,7 @@ import openpyxl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from corpus import HEADER
+from corpus import HEADER, one_line_error, random_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -64,13 +64,6 @@ def _block(rows: list[list], top: int = 1, left: int = 1) -> dict[tuple[int, int
 
 def _column(table, name: str) -> list:
     return table.data.column(name).to_pylist()
-
-
-def _one_line_error(exc: pytest.ExceptionInfo, path: Path) -> str:
-    message = str(exc.value)
-    assert "\n" not in message
-    assert path.name in message
-    return message
 
 
 # --- xlsx layouts -------------------------------------------------------------------------
@@ -257,7 +250,7 @@ def test_only_hidden_sheets_hold_the_table(tmp_path):
     )
     with pytest.raises(InputError) as exc:
         read_table(path, "trainees")
-    message = _one_line_error(exc, path)
+    message = one_line_error(exc, path)
     assert "花名册" in message  # the hidden sheet is named so the user knows where to look
 
 
@@ -543,51 +536,6 @@ def test_references_calamine_cannot_hold_are_damage(tmp_path, cell, words):
     assert words in str(exc.value)
 
 
-def _random_rows(rng) -> bytes:
-    """Rows and cells as a damaged or odd writer may leave them: references missing, out
-    of order, doubled, after other attributes, in single quotes, spaced, in lower case,
-    tags with a prefix, cells with a value, an empty value or none."""
-    from trainaudit.io.xlsx_scan import column_letters
-
-    def attr(name: str, value: object) -> str:
-        quote = rng.choice('""\'')
-        return f"{name}{rng.choice(['=', '=', ' = ', chr(9) + '=', '= '])}{quote}{value}{quote}"
-
-    def ref(row: int, col: int) -> str:
-        letters = column_letters(col)
-        return f"{letters.lower() if rng.random() < 0.2 else letters}{row}"
-
-    out, row = [], 0
-    for _ in range(rng.randint(1, 12)):
-        row = row + rng.randint(1, 400) if rng.random() < 0.8 else rng.randint(1, 4000)
-        ns = rng.choice(["", "", "", "x:"])
-        attrs = [attr("r", row)] if rng.random() < 0.85 else []
-        out.append(f"<{ns}row {' '.join(attrs)}>")
-        col = 0
-        for _ in range(rng.randint(0, 6)):
-            col = col + rng.randint(1, 30) if rng.random() < 0.8 else rng.randint(1, 300)
-            attrs = []
-            if rng.random() < 0.85:
-                at_row = row if rng.random() < 0.9 else rng.randint(1, 4000)
-                attrs.append(attr("r", ref(at_row, col)))
-            if rng.random() < 0.3:
-                attrs.insert(rng.randint(0, len(attrs)), attr("s", 2))
-            for name in ("r", "R"):
-                if rng.random() < 0.05:
-                    attrs.append(attr(name, ref(rng.randint(1, 4000), rng.randint(1, 300))))
-            gap = rng.choice([" ", "\n", "\t", "  "])
-            head = f"<{ns}c{gap + gap.join(attrs) if attrs else ''}"
-            kind = rng.random()
-            if kind < 0.6:
-                out.append(f"{head}><{ns}v>{rng.randint(0, 99)}</{ns}v></{ns}c>")
-            elif kind < 0.75:
-                out.append(f'{head} t="inlineStr"><{ns}is><{ns}t>x</{ns}t></{ns}is></{ns}c>')
-            else:
-                out.append(f"{head}/>" if rng.random() < 0.5 else f"{head}></{ns}c>")
-        out.append(f"</{ns}row>")
-    return "".join(out).encode()
-
-
 @pytest.mark.parametrize("cut", [False, True], ids=["whole", "cut-by-the-read-chunks"])
 def test_the_bound_holds_the_block_calamine_builds(tmp_path, cut):
     """On odd and damaged sheets, the block calamine builds lies within the scan's cheap
@@ -603,7 +551,7 @@ def test_the_bound_holds_the_block_calamine_builds(tmp_path, cut):
     checked = 0
     for seed in range(60 if cut else 150):
         rng = random.Random(seed)
-        rows = _random_rows(rng)
+        rows = random_rows(rng)
         parts = [rows]
         if cut:
             pad = (1 << 20) - len(SHEET_HEAD) - len(b"<sheetData>") - rng.randint(0, len(rows))
@@ -1043,14 +991,14 @@ def test_empty_file(tmp_path):
         path.write_bytes(data)
         with pytest.raises(InputError) as exc:
             read_table(path, "trainees")
-        assert "empty" in _one_line_error(exc, path)
+        assert "empty" in one_line_error(exc, path)
 
 
 def test_missing_file(tmp_path):
     path = tmp_path / "nowhere.xlsx"
     with pytest.raises(InputError) as exc:
         read_table(path, "trainees")
-    assert "not found" in _one_line_error(exc, path)
+    assert "not found" in one_line_error(exc, path)
 
 
 def test_a_directory_is_not_a_file(tmp_path):
@@ -1065,7 +1013,7 @@ def test_truncated_xlsx(tmp_path):
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(InputError) as exc:
         read_table(path, "trainees")
-    assert "damaged or truncated" in _one_line_error(exc, path)
+    assert "damaged or truncated" in one_line_error(exc, path)
 
 
 def test_xlsx_with_a_damaged_sheet(tmp_path):
@@ -1079,7 +1027,7 @@ def test_xlsx_with_a_damaged_sheet(tmp_path):
             dst.writestr(item, data)
     with pytest.raises(InputError) as exc:
         read_table(path, "trainees")
-    _one_line_error(exc, path)
+    one_line_error(exc, path)
 
 
 def test_encrypted_ole_file(tmp_path):
@@ -1092,7 +1040,7 @@ def test_encrypted_ole_file(tmp_path):
     )
     with pytest.raises(InputError) as exc:
         read_table(path, "trainees")
-    assert "encrypted" in _one_line_error(exc, path)
+    assert "encrypted" in one_line_error(exc, path)
 
 
 def test_broken_ole_file(tmp_path):
@@ -1100,7 +1048,7 @@ def test_broken_ole_file(tmp_path):
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 8)
     with pytest.raises(InputError) as exc:
         read_table(path, "trainees")
-    _one_line_error(exc, path)
+    one_line_error(exc, path)
 
 
 def test_binary_garbage(tmp_path):
@@ -1108,7 +1056,7 @@ def test_binary_garbage(tmp_path):
     path.write_bytes(bytes((i * 7919 + 13) % 256 for i in range(5000)))
     with pytest.raises(InputError) as exc:
         read_table(path, "trainees")
-    _one_line_error(exc, path)
+    one_line_error(exc, path)
 
 
 def test_zip_that_is_not_a_workbook(tmp_path):
@@ -1117,7 +1065,7 @@ def test_zip_that_is_not_a_workbook(tmp_path):
         zf.writestr("readme.txt", "hello")
     with pytest.raises(InputError) as exc:
         read_table(path, "trainees")
-    _one_line_error(exc, path)
+    one_line_error(exc, path)
 
 
 def test_invalid_bytes_in_a_gb18030_csv(tmp_path):
@@ -1130,7 +1078,7 @@ def test_invalid_bytes_in_a_gb18030_csv(tmp_path):
     path.write_bytes(data)
     with pytest.raises(InputError) as exc:
         read_table(path, "trainees")
-    message = _one_line_error(exc, path)
+    message = one_line_error(exc, path)
     assert "line 3" in message
 
 
@@ -1139,7 +1087,7 @@ def test_invalid_bytes_after_a_utf8_bom(tmp_path):
     path.write_bytes(codecs.BOM_UTF8 + _csv_bytes([HEADER, ROWS[0]]) + b"\xff\xfe,1\r\n")
     with pytest.raises(InputError) as exc:
         read_table(path, "trainees")
-    assert "line 3" in _one_line_error(exc, path)
+    assert "line 3" in one_line_error(exc, path)
 
 
 def test_no_recognisable_header(tmp_path):
@@ -1149,7 +1097,7 @@ def test_no_recognisable_header(tmp_path):
     )
     with pytest.raises(InputError) as exc:
         read_table(path, "trainees")
-    message = _one_line_error(exc, path)
+    message = one_line_error(exc, path)
     assert "日期" in message and "摘要" in message and "贷方" in message
 
 
@@ -1160,7 +1108,7 @@ def test_no_recognisable_header_below_a_title(tmp_path):
     )
     with pytest.raises(InputError) as exc:
         read_table(path, "trainees")
-    message = _one_line_error(exc, path)
+    message = one_line_error(exc, path)
     assert "学员" in message and "证件" in message and "单位" in message
 
 
@@ -1171,7 +1119,7 @@ def test_no_recognisable_header_in_a_workbook(tmp_path):
     )
     with pytest.raises(InputError) as exc:
         read_table(path, "trainees")
-    message = _one_line_error(exc, path)
+    message = one_line_error(exc, path)
     assert "科目" in message and "备注" in message
 
 
@@ -1180,7 +1128,7 @@ def test_html_saved_as_xls(tmp_path):
     path.write_bytes(b"<html><body><table><tr><td>x</td></tr></table></body></html>")
     with pytest.raises(InputError) as exc:
         read_table(path, "trainees")
-    _one_line_error(exc, path)
+    one_line_error(exc, path)
 
 
 def test_a_str_path_is_accepted(tmp_path):

@@ -3,6 +3,12 @@ the row number of the first non-empty row (calamine drops leading empty rows), t
 merged-cell ranges (kept at the end of the sheet XML) and the number cells too long for
 Excel to hold exactly (ID numbers typed as numbers, DOMAIN §3.4), all in the one pass.
 
+The first row must be exact (findings name the row the user sees in Excel): it is the
+smallest row calamine places a value in, which is the first one in the file when rows
+come in order, as every writer puts them. The pass reads tag by tag only up to the
+first value, then watches, at close to memory speed, for a reference to a row above
+it; only a sheet that has one is read tag by tag again (`_exact_extent`).
+
 The same pass guards memory before fastexcel is let near the sheet. calamine (inside
 fastexcel) holds a sheet as one dense block of 32-byte cells from its first to its last
 cell with a value, and aborts the whole process when that block cannot be allocated: a
@@ -14,7 +20,8 @@ sheet is loaded, this module bounds
 * the rows × columns of the block calamine would build, from the cell references
   (however calamine accepts them written: either quote, spaced, lower case, doubled);
 * cell references beyond Excel's last row and column, which only damage produces;
-* the size the shared-string table claims in advance (calamine reserves it).
+* the size the shared-string table claims in advance (calamine reserves it);
+* a tag that never ends (`_TAG_LIMIT`), which only damage produces.
 """
 
 from __future__ import annotations
@@ -41,12 +48,11 @@ EXCEL_MAX_COL = 16_384
 _PART_BYTES = 64 << 20
 """workbook.xml and its relationships are read whole; more than this is not a workbook."""
 
-_ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)
-_HAS_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)\b[^/]*?>")
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
-_PENDING_LIMIT = 8 << 20
-"""Bytes kept while looking for the first row with a value; past this (a row that never
-closes) the first value cell's own reference is used instead."""
+_TAG_LIMIT = 16 << 20
+"""Bytes a tag, comment or CDATA section may run on before the workbook is called damaged
+(a cell's text is at most 32,767 characters; calamine would read on to the end of the
+sheet and fail there). Bounds the bytes held over from one read chunk to the next, which
+would otherwise grow and be searched again with every chunk."""
 
 
 @dataclass
@@ -248,31 +254,34 @@ def check_part(path: Path, member: str, budget: XmlBudget) -> None:
 
 _MERGE_ZONE = re.compile(rb"<(?:\w+:)?mergeCells\b")
 """Where the merged ranges start (a `<` inside text is escaped, so text cannot fake it)."""
+_MERGE_ZONE_END = re.compile(rb"</(?:\w+:)?mergeCells\s*>")
+"""Where they end: calamine reads the first <mergeCells> only."""
+_MERGE = re.compile(rb"""<(?:\w+:)?mergeCell(?=[\s/>])((?:[^<>"']|"[^"<]*"|'[^'<]*')*)>""")
+"""A merged range's tag and its attributes (a `>` inside quotes belongs to them; a `<`
+does not, which keeps every try within the bytes up to the next tag)."""
+_ATTR_REF = re.compile(rb"""(?<![^\s"'])ref\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+"""The `ref` attribute as calamine reads it: either quote, spaces around `=`, after a
+space or the quote of the attribute before (`x:ref` is another attribute)."""
+_RANGE = re.compile(rb"([A-Za-z]+)(\d+)(?::([A-Za-z]+)(\d+))?")
+"""A range calamine accepts whole: `A2:B3` or `B3`, letters in either case, leading zeros
+(anything else, `$A$2` or ` A2`, it refuses)."""
 _BIG_NUMBER = re.compile(
-    rb"v>\s*(?:\d{16,}(?:\.\d*)?|\d(?:\.\d+)?[eE]\+?0*(?:1[5-9]|[2-9]\d))\s*</(?:\w+:)?v>"
+    rb"v(?<=[<:]v)(?:\s[^<>]{0,200})?(?<!/)>"
+    rb"(\+?(?:0*[1-9]\d{15,}(?:\.\d*)?|(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+))(?=[<&])"
 )
-"""A cell value of 10^15 or more: 16 digits or more, which Excel cannot hold exactly.
-It starts at `v>` so that the regex engine can skip ahead to that literal; the `<` or
-`ns:` before it is checked by hand."""
-_CELL_START = re.compile(rb"<(?:\w+:)?c\b([^>]*)>")
-_ATTR_R = re.compile(rb"""(?<![^\s"'])r\s*=\s*["']([A-Za-z]*)(\d+)["']""")
-"""The `r` attribute as calamine reads it: either quote, spaces around `=`, letters in
-either case."""
-_ATTR_T = re.compile(rb"""(?:^|[\s"'])t\s*=\s*["'](\w+)["']""")
+"""A <v> (any prefix, any attributes) whose text calamine reads as a number of 16 digits
+or more, or with an exponent (its size is checked after): calamine parses the first
+piece of text only, up to a tag or an entity, and reads it as text when it is padded
+with spaces. It starts at `v` so that the regex engine can skip ahead to that literal."""
+_CELL_START = re.compile(rb"<(?:\w+:)?c(?=[\s/>])([^>]*)>")
+_CELL_END = re.compile(rb"</(?:\w+:)?c\s*>")
+_CELL_ATTR = re.compile(rb"""(?<![^\s"'])([rt])\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+"""The `r` and `t` attributes as calamine reads them: either quote, spaces around `=`,
+after a space or the quote of the attribute before (`x:r` is another attribute)."""
+_CELL_REF = re.compile(rb"([A-Za-z]+)(\d+)")
+_ROW_REF = re.compile(rb"[A-Za-z]*(\d+)")
 _OVERLAP = 2048
 """Bytes of the previous chunk scanned again, so that no cell is cut in two."""
-
-
-def _ref(attrs: bytes) -> tuple[int, int] | None:
-    """(row, column) of a tag's `r` attribute, column 0 when it names a row only (the
-    largest of each when a damaged tag has two; calamine takes the last)."""
-    found = _ATTR_R.findall(attrs)
-    if len(found) == 1:
-        letters, digits = found[0]
-        return int(digits[:12]), _column_of(letters)
-    if not found:
-        return None
-    return max(int(d[:12]) for _, d in found), max(_column_of(a) for a, _ in found)
 
 
 @lru_cache(maxsize=4096)
@@ -280,23 +289,59 @@ def _column_of(letters: bytes) -> int:
     return column_number(letters[:8].upper())
 
 
+def _row_of(digits: bytes) -> int:
+    """A reference's row, as calamine reads it: leading zeros do not count (`A0005` is
+    row 5, `XFD0…01048576` the last row), and past 12 digits the row is beyond Excel."""
+    return int(digits.lstrip(b"0")[:12] or b"0")
+
+
+def _cell_attrs(attrs: bytes) -> tuple[tuple[int, int] | None, bytes | None]:
+    """A cell tag's (row, column) (1-based) and type, as calamine reads them: the last `r`
+    and the last `t`; no place when `r` is missing or not a cell reference."""
+    ref = kind = None
+    for name, double, single in _CELL_ATTR.findall(attrs):
+        if name == b"r":
+            ref = double or single
+        else:
+            kind = double or single
+    placed = _CELL_REF.fullmatch(ref) if ref is not None else None
+    if placed is None or _row_of(placed[2]) == 0:
+        return None, kind
+    return (_row_of(placed[2]), _column_of(placed[1])), kind
+
+
+def _cell_tag_before(window: bytes, end: int) -> re.Match[bytes] | None:
+    """The tag of the cell open at `end`, if it starts in the `_OVERLAP` bytes before
+    (stepping back tag by tag: it is one or two tags before its value); None past the
+    end of the cell before (a value outside a cell)."""
+    low = max(0, end - _OVERLAP)
+    while (at := window.rfind(b"<", low, end)) >= 0:
+        if tag := _CELL_START.match(window, at):
+            return tag
+        if _CELL_END.match(window, at):
+            return None
+        end = at
+    return None
+
+
 def _record_big_numbers(layout: SheetLayout, window: bytes, base: int, seen_upto: int) -> int:
     """Number cells of 16 digits or more in `window` (which starts at absolute offset
     `base`) whose value starts after `seen_upto`; returns the new `seen_upto`."""
     for m in _BIG_NUMBER.finditer(window):
-        if base + m.start() <= seen_upto or window[m.start() - 1 : m.start()] not in (b"<", b":"):
+        number = m.group(1)
+        if base + m.start() <= seen_upto or (
+            (b"e" in number or b"E" in number) and float(number) < 1e15
+        ):
             continue
         seen_upto = base + m.start()
-        opened = list(_CELL_START.finditer(window, max(0, m.start() - _OVERLAP), m.start()))
-        cell = opened[-1] if opened else None  # the last cell tag opened before the value
+        cell = _cell_tag_before(window, m.start())
         if cell is None:
             layout.numbers_complete = False
             continue
-        kind = _ATTR_T.search(cell.group(1))
-        if kind and kind.group(1) != b"n":
+        ref, kind = _cell_attrs(cell.group(1))
+        if kind is not None and kind != b"n":
             continue  # text (a formula's string result, inline or shared string)
-        ref = _ref(cell.group(1))
-        if ref is None or ref[1] == 0:
+        if ref is None:
             layout.numbers_complete = False
             continue
         layout.numbers.setdefault(ref[1] - 1, []).append(ref[0])
@@ -317,7 +362,7 @@ after the previous (and a few other tags: `<col`, `<cfRule`; counting them is sa
 _WIDE_REF = re.compile(rb'r="([A-Zr]{2,})\d')
 _LONG_ROW = re.compile(rb'r="[A-Zr]*0*([1-9]\d{6,})')
 _ENDLESS_REF = re.compile(rb'r="[A-Zr\d]{4000}')
-_MAYBE_BIG = re.compile(rb"<V>(?:\d{16}|\d(?:\.\d+)?E)")
+_MAYBE_BIG = re.compile(rb"<V[^>]{0,200}>\+?(?:\d{16}|[\d.]*E)")
 """A value of 16 digits or more, or with an exponent, in a chunk's shape."""
 _HELD = 64
 """Bytes at the end of a shaped chunk looked at again with the next one: no tag or
@@ -336,15 +381,40 @@ def _row_digits(digits: int) -> re.Pattern[bytes]:
     return re.compile(rb'r="[A-Zr]*\d{%d}' % digits)
 
 
-@lru_cache(maxsize=8)
-def _unusual_tags(digits: int) -> tuple[re.Pattern[bytes], ...]:
-    """Cell and row tags that do not start with a reference of one letter and at most
-    `digits` digits (a second `r` in a tag reads `"r="`)."""
+@lru_cache(maxsize=64)
+def _unusual_tags(fewest: int, most: int) -> tuple[re.Pattern[bytes], ...]:
+    """Cell and row tags that do not start with a reference of one letter and a row of
+    `fewest` to `most` digits, and no leading zero unless `fewest` is 1 (all of them
+    when `fewest` > `most`; a second `r` in a tag reads `"r="`)."""
+    if fewest > most:
+        return (re.compile(rb"<C"), re.compile(rb"<rOW"), re.compile(rb'"r="'))
+    digits = rb"\d{1,%d}" % most if fewest == 1 else rb"[1-9]\d{%d,%d}" % (fewest - 1, most - 1)
     return (
-        re.compile(rb'<C(?!r="[A-Z]\d{1,%d}")' % digits),
-        re.compile(rb'<rOW(?!r="\d{1,%d}")' % digits),
+        re.compile(rb'<C(?!r="[A-Z]' + digits + rb'")'),
+        re.compile(rb'<rOW(?!r="' + digits + rb'")'),
         re.compile(rb'"r="'),
     )
+
+
+@lru_cache(maxsize=8)
+def _short_refs(digits: int) -> re.Pattern[bytes]:
+    """References whose row has at most `digits` digits (leading zeros aside)."""
+    return re.compile(rb'r="[A-Zr]*+0*+(\d{1,%d})"' % digits)
+
+
+def _ref_above(window: bytes, row: int, ends_after: int, endpos: int) -> bool:
+    """Whether a row or cell reference in a shaped window[:endpos] that ends past
+    `ends_after` names a row above `row`. A reference is an `r` after the tag's name
+    (`<Cr=`, `<rOWr=`) or after the quote of the attribute before it; one at the very
+    start of the window cannot be told from `header=` and counts as one."""
+    for m in _short_refs(len(str(row))).finditer(window, 0, endpos):
+        if (
+            m.end() > ends_after
+            and window[m.start() - 1 : m.start()] in (b"C", b"W", b'"', b"")
+            and int(m.group(1)) < row
+        ):
+            return True
+    return False
 
 
 class _Extent:
@@ -360,7 +430,12 @@ class _Extent:
     The exact block is computed (`_exact_extent`) only when this bound is too big.
 
     On the way it tells whether the chunk may hold a number of 16 digits or more
-    (`big_numbers`), which is then looked for in the chunk itself."""
+    (`big_numbers`), which is then looked for in the chunk itself.
+
+    Once told the row of the first value (`watch_above`), it also watches for a row or
+    cell reference above that row (`above_first`): the tags that could hold one are out
+    of the ordinary (a reference with fewer digits than `first_row` has, or as many),
+    and references cut by the chunk boundary start in the carry, looked at each time."""
 
     def __init__(self, prefix: bytes = b"") -> None:
         self.end_tag = b"</" + prefix + b":" if prefix else b""
@@ -375,16 +450,45 @@ class _Extent:
         self.carry = b""
         self.counted = 0
         """bytes at the start of `carry` whose tags are already counted"""
+        self.first_row = 0
+        self.above_first = False
+        self.carry_seen = False
+        """whether the references in `carry` were looked at for `above_first` already"""
 
-    def feed(self, chunk: bytes) -> None:
+    def watch_above(self, first_row: int, rest: bytes) -> None:
+        """Watch for references above `first_row` from now on, and in `rest`: the rest of
+        the bytes of the last chunk, after the first value's cell."""
+        if first_row > 1:
+            self.first_row = first_row
+            shape = rest.translate(_SHAPE, _WHITESPACE)
+            self.above_first = _ref_above(shape, first_row, 0, len(shape))
+            self.carry_seen = True  # what of it is after the first value is in `rest`
+
+    def feed(self, chunk: bytes, last: bool = False) -> None:
         if self.end_tag:
             chunk = chunk.replace(self.end_tag, b"</")
+        carried = len(self.carry)
         window = self.carry + chunk.translate(_SHAPE, _WHITESPACE)
-        held = max(0, len(window) - _HELD)
-        if any(tag.search(window, self.counted) for tag in _unusual_tags(min(self.digits, 6))):
+        # Tags that start in the last `_HELD` bytes are looked at with the next chunk,
+        # whole (one cut by the chunk boundary would read as out of the ordinary).
+        held = len(window) if last else max(0, len(window) - _HELD)
+        watching = self.first_row > 1 and not self.above_first
+        fewest = len(str(self.first_row)) + 1 if watching else 1
+        most = min(self.digits, 6)
+        odd = self._unusual(window, held, _unusual_tags(fewest, most))
+        if odd:
             self._count(window, self.counted, held)
-            if _odd_refs(min(self.digits + 1, 7)).search(window):
-                self._look_closer(window)
+        # A reference that starts in the carry may belong to a tag begun before it (a
+        # long one, cut by the chunk boundary): the carry is looked at every time.
+        if _odd_refs(min(self.digits + 1, 7)).search(
+            window, 0, len(window) if odd else carried + _CARRY
+        ):
+            self._look_closer(window)
+        if watching:
+            ends_after = carried if self.carry_seen else 0
+            endpos = len(window) if odd else carried + _CARRY
+            self.above_first = _ref_above(window, self.first_row, ends_after, endpos)
+            self.carry_seen = False
         self.big_numbers = _MAYBE_BIG.search(window) is not None
         # Keep the last bytes, from the last reference when there is one near the end.
         cut = window.rfind(b'r="', max(0, len(window) - _CARRY))
@@ -392,7 +496,16 @@ class _Extent:
         self.carry, self.counted = window[cut:], held - cut
 
     def close(self) -> None:
-        self._count(self.carry, self.counted, len(self.carry))
+        """Look at the bytes held back for a next chunk that does not come."""
+        self.feed(b"", last=True)
+
+    def _unusual(self, window: bytes, held: int, tags: tuple[re.Pattern[bytes], ...]) -> bool:
+        """Whether one of `tags` starts in window[counted:held]."""
+        for tag in tags:
+            found = tag.search(window, self.counted)
+            if found is not None and found.start() < held:
+                return True
+        return False
 
     def _count(self, window: bytes, start: int, end: int) -> None:
         """Count the unplaced tags starting in window[start:end] (seen whole)."""
@@ -422,44 +535,230 @@ class _Extent:
         return max(self.long_row, 999_999) if self.digits >= 7 else 10**self.digits - 1
 
 
-_TAG = re.compile(rb"<(/?)(?:\w+:)?(row|c|v|is)\b([^>]*?)(/?)>")
+_ATTRS = rb"""(?:[^<>"'/]++|/(?!>)|"[^"<>]*+"|'[^'<>]*+')*+"""
+"""A tag's attributes with no `<` or `>` in them, quoted or not."""
+_EMPTY_CELL = rb"<(?:\w+:)?c(?=[\s/>])" + _ATTRS + rb"(?:/>|>\s*+</(?:\w+:)?c\s*>)"
+_EMPTY_ROW = (
+    rb"<(?:\w+:)?row(?=[\s/>])"
+    + _ATTRS
+    + rb"(?:/>|>(?:\s*+"
+    + _EMPTY_CELL
+    + rb")*+\s*+</(?:\w+:)?row\s*>)"
+)
+_EMPTY_ROWS = _EMPTY_ROW + rb"(?:\s*+" + _EMPTY_ROW + rb")*+"
+"""Whole rows whose cells hold nothing (formatted rows and cells): the row counter is all
+they change, which the last of them tells."""
+_PLAIN_CELL = (
+    rb"<c(?=[\s/>])(?P<cell>"
+    + _ATTRS
+    + rb")(?:/>|>(?:<f(?:\s"
+    + _ATTRS
+    + rb")?(?:/>|>[^<]*+</f>))?(?:<v>(?P<text>[^<]*+)</v>|(?P<inline><is>(?:<t(?:\s"
+    + _ATTRS
+    + rb")?>[^<]*+</t>)?</is>))?</c>)"
+)
+"""A cell as most writers put it, read in one step: no prefix, no spaces between tags,
+at most a formula and then a value or an inline string (the value's text has no tag)."""
+_TAG_TOKEN = (
+    rb"<!--.*?-->|<!\[CDATA\[.*?]]>|<\?.*?\?>|<!(?!--|\[CDATA\[)[^>]*>"
+    rb"|<(?P<closing>/?)(?![!?])(?P<name>[^\s/>]*+)"
+    rb"(?P<attrs>(?:[^>\"']++|\"[^\"]*+\"|'[^']*+')*+)>(?=(?P<next>[\s\S]?))"
+    rb"|(?P<cut><)"
+)
+_TOKEN = re.compile(
+    rb"(?P<rows>" + _EMPTY_ROWS + rb")|(?P<plain>" + _PLAIN_CELL + rb")|" + _TAG_TOKEN, re.S
+)
+"""The sheet XML token by token as quick-xml (inside calamine) reads it: a run of rows
+without values; a plain cell; a comment, CDATA section, processing instruction or
+declaration (skipped whole); a tag with its closing slash, name, attributes (a `>` or
+`<` inside quotes is theirs) and the byte after it; or a `<` whose token does not end in
+the bytes at hand (`cut`). Every part is possessive or stops at its end: a try that
+fails either scans bytes that the next token reads anyway, or runs to the end of the
+chunk, where the walk stops. Linear time, whatever the bytes."""
+_ONE_TAG = re.compile(_TAG_TOKEN, re.S)
+_LAST_ROW = re.compile(rb".*<(?:\w+:)?row(?=[\s/>])(" + _ATTRS + rb")", re.S)
+_PLAIN_TYPES = (None, b"n", b"s", b"b", b"e")
+"""Cell types whose <v> calamine reads from its first piece of text only: no value when
+the <v> is empty or starts with a tag, comment, CDATA or entity."""
 _PREFIXED_ROOT = re.compile(rb"<(\w+):worksheet\b")
 
 
-def _exact_extent(path: Path, member: str) -> tuple[int, int]:
-    """(last row, last column) of the cells with a value, as calamine places them,
-    counting on over rows and cells without `r`. Slow (every tag is looked at), so run
-    only when the cheap bound is over the limit: a lone formatted cell at XFD1048576
-    must not get a genuine roster refused."""
-    max_row = max_col = 0
-    row = col = 0
-    cell: tuple[int, int] | None = None
-    tail = b""
+class _RunOnTag(Exception):
+    """A tag, comment or CDATA section runs on for more than `_TAG_LIMIT` bytes."""
+
+
+class _CellWalk:
+    """The cells of a sheet as calamine places them, token by token (slow: a Python step
+    per cell or tag, so only up to the first value unless the sheet is out of the
+    ordinary or too big for the cheap bound).
+
+    calamine reads the cells inside <sheetData> only. A row's `r` (the first one) sets
+    the row, a cell's `r` (the last one) its row and column; a row or cell without one
+    follows the previous: the row counter moves on at each </row>, the column counter
+    after each cell. The value of a cell is that of its last child: <is> holds one, <f>
+    none, <v> one as `_child_value` says. Inside <v>, <is> and <f> calamine reads on to
+    their end tag.
+
+    `first_row` is the smallest row holding a value (the first in file order with
+    `stop_at_first`, which stops there and keeps in `rest` the bytes after that cell when
+    it is not in row 1, and in `row_counter` the row that a cell without `r` would go to
+    then). `max_row` and
+    `max_col` bound the block from every cell with a <v> or <is>, kept by calamine or not
+    (1-based, like `first_row`)."""
+
+    def __init__(self, stop_at_first: bool = False) -> None:
+        self.stop_at_first = stop_at_first
+        self.first_row: int | None = None
+        self.row_counter = 0
+        self.max_row = self.max_col = 0
+        self.rest = b""
+        self.done = False
+        self._tail = b""
+        self._in_sheet = False
+        self._row = self._col = 0  # calamine's counters, 0-based
+        self._cell: tuple[int, int] | None = None  # (row, column) of the open cell, 0-based
+        self._cell_type: bytes | None = None
+        self._cell_value = self._cell_tagged = False
+        self._skip_name: bytes | None = None  # inside this <v>, <is> or <f>
+        self._skip_depth = 0
+
+    def feed(self, chunk: bytes) -> None:
+        if self.done:
+            return
+        window = self._tail + chunk
+        for m in _TOKEN.finditer(window):
+            if m["rows"] is not None:
+                self._rows(m["rows"])
+            elif m["plain"] is not None:
+                self._plain_cell(m)
+            elif m.lastgroup == "cut" or (
+                m["name"] is not None
+                and not self._step(m["closing"], m["name"], m["attrs"], m["next"])
+            ):
+                self._tail = window[m.start() :]
+                if len(self._tail) > _TAG_LIMIT:
+                    raise _RunOnTag
+                return
+            if self.done:
+                if self.first_row and self.first_row > 1:  # a row above it may come yet
+                    self.rest = window[m.end() :]
+                return
+        self._tail = b""
+
+    def _rows(self, rows: bytes) -> None:
+        """Take a run of rows without values: the row counter goes past the last of them
+        (its first `r`), when the walk is between rows and that row has one."""
+        if self._in_sheet and self._cell is None and self._skip_name is None:
+            last = _LAST_ROW.match(rows)
+            for key, double, single in _CELL_ATTR.findall(last[1]):
+                if key == b"r":
+                    if number := _ROW_REF.fullmatch(double or single):
+                        if row := _row_of(number[1]):
+                            self._row, self._col = row, 0
+                            return
+                    break
+        self._tag_by_tag(rows)
+
+    def _plain_cell(self, m: re.Match[bytes]) -> None:
+        """Take a cell read in one step (`_PLAIN_CELL`)."""
+        if not self._in_sheet or self._cell is not None or self._skip_name is not None:
+            self._tag_by_tag(m["plain"])
+            return
+        self._open_cell(m["cell"])
+        text = m["text"]
+        if text is not None:
+            self._cell_tagged = True
+            after = text[:1] or b"<"  # the byte after <v>
+            self._cell_value = self._child_value(b"v", False, after)
+        elif m["inline"] is not None:
+            self._cell_tagged = self._cell_value = True
+        self._end_cell()
+
+    def _tag_by_tag(self, tokens: bytes) -> None:
+        for m in _ONE_TAG.finditer(tokens):
+            if m["name"] is not None:
+                self._step(m["closing"], m["name"], m["attrs"], m["next"])
+
+    def _step(self, closing: bytes, name: bytes, attrs: bytes, after: bytes) -> bool:
+        """Take one tag; False when the byte after it is needed and not here yet."""
+        local = name.partition(b":")[2] or name
+        empty = attrs.endswith(b"/")  # <c/> reads as <c></c>
+        if self._skip_name is not None:
+            if name == self._skip_name:
+                self._skip_depth += -1 if closing else 0 if empty else 1
+                if self._skip_depth == 0:
+                    self._skip_name = None
+            return True
+        if not self._in_sheet:
+            if local == b"sheetData" and not closing:
+                self._in_sheet, self.done = True, empty
+            return True
+        if self._cell is not None:  # calamine looks only for </c> and child tags here
+            if closing:
+                if local == b"c":
+                    self._end_cell()
+            elif local == b"v" and not empty and not after:
+                return False
+            else:
+                self._cell_value = self._child_value(local, empty, after)
+                self._cell_tagged |= local in (b"v", b"is")
+                if local in (b"v", b"is", b"f") and not empty:
+                    self._skip_name, self._skip_depth = name, 1
+            return True
+        if local == b"sheetData" and closing:
+            self.done = True
+        elif local == b"row":
+            if not closing:
+                for key, double, single in _CELL_ATTR.findall(attrs):
+                    if key == b"r":
+                        number = _ROW_REF.fullmatch(double or single)
+                        if number and _row_of(number[1]) > 0:
+                            self._row = _row_of(number[1]) - 1
+                        break
+            if closing or empty:
+                self._row, self._col = self._row + 1, 0
+        elif local == b"c" and not closing:
+            self._open_cell(attrs)
+            if empty:
+                self._end_cell()
+        return True
+
+    def _open_cell(self, attrs: bytes) -> None:
+        ref, self._cell_type = _cell_attrs(attrs)
+        self._cell = (ref[0] - 1, ref[1] - 1) if ref else (self._row, self._col)
+        self._cell_value = self._cell_tagged = False
+
+    def _child_value(self, local: bytes, empty: bool, after: bytes) -> bool:
+        """Whether calamine reads a value from this child of a cell (other children than
+        <v>, <is> and <f> make it refuse the sheet)."""
+        if local == b"is":
+            return True
+        if local != b"v" or self._cell_type in (b"inlineStr", b"is"):
+            return False
+        if self._cell_type in _PLAIN_TYPES:
+            return not empty and after not in (b"<", b"&")
+        return True  # str, d: the text is read whole, even when empty
+
+    def _end_cell(self) -> None:
+        row, col = self._cell
+        if self._cell_tagged:
+            self.max_row, self.max_col = max(self.max_row, row + 1), max(self.max_col, col + 1)
+        if self._cell_value and (self.first_row is None or row + 1 < self.first_row):
+            self.first_row, self.row_counter = row + 1, self._row + 1
+            self.done = self.stop_at_first
+        self._cell, self._col = None, col + 1
+
+
+def _exact_extent(path: Path, member: str) -> tuple[int | None, int, int]:
+    """(first row, last row, last column) of the cells with a value, as calamine places
+    them, tag by tag. Slow, so run only when the cheap bound of the block is over the
+    limit (a lone formatted cell at XFD1048576 must not get a genuine roster refused) or
+    a reference above the first value was seen."""
+    walk = _CellWalk()
     with zipfile.ZipFile(path) as zf, zf.open(member) as fh:
-        while chunk := fh.read(1 << 20):
-            window = tail + chunk
-            cut = window.rfind(b"<")
-            window, tail = window[:cut], window[cut:]  # no tag cut in two
-            for m in _TAG.finditer(window):
-                closing, name, attrs, empty = m.groups()
-                if closing:
-                    if name == b"c":
-                        cell = None
-                    continue
-                if name == b"row":
-                    ref = _ref(attrs)
-                    row = ref[0] if ref else row + 1
-                    col = 0
-                elif name == b"c":
-                    ref = _ref(attrs)
-                    if ref and ref[1]:
-                        row_of_cell, col = ref
-                    else:
-                        row_of_cell, col = row, col + 1
-                    cell = None if empty else (row_of_cell, col)
-                elif cell is not None:  # <v> or <is> inside a cell: it holds a value
-                    max_row, max_col = max(max_row, cell[0]), max(max_col, cell[1])
-    return max_row, max_col
+        while not walk.done and (chunk := fh.read(1 << 20)):
+            walk.feed(chunk)
+    return walk.first_row, walk.max_row, walk.max_col
 
 
 def scan_sheet_xml(
@@ -475,9 +774,9 @@ def scan_sheet_xml(
     digits or more, expanded size, and the block of cells the sheet spans.
 
     Raises InputError when the XML expands beyond the budget (`limit` bytes when no
-    budget is given) or a cell reference lies beyond Excel's last row or column. When
-    the cheap bound of the block is over `max_cells`, the exact one is computed; the
-    caller compares `layout.cells` with its limit."""
+    budget is given), a cell reference lies beyond Excel's last row or column, or a tag
+    runs on beyond `_TAG_LIMIT`. When the cheap bound of the block is over `max_cells`,
+    the exact one is computed; the caller compares `layout.cells` with its limit."""
     layout = SheetLayout()
     if member is None:
         layout.numbers_complete = False
@@ -485,9 +784,9 @@ def scan_sheet_xml(
     budget = budget or XmlBudget(path, limit)
     where = f", sheet {sheet}" if sheet else ""
     extent: _Extent | None = None
-    pending = b""
-    row_counter = 0
-    merge_zone = False
+    first = _CellWalk(stop_at_first=True)
+    first_in_order = True  # no cell that could hold a value above the first one found
+    merge_zone = merges_read = False
     merge_tail = b""  # the unparsed end of the merge zone, or the end of the last chunk
     previous = b""  # the end of the previous chunk, for values cut in two
     offset = 0  # absolute offset of the current chunk
@@ -501,38 +800,36 @@ def scan_sheet_xml(
                     root = _PREFIXED_ROOT.search(chunk, 0, 4096)
                     extent = _Extent(root.group(1) if root else b"")
                 extent.feed(chunk)
-                if layout.first_row is None:
-                    pending += chunk
-                    last_end = 0
-                    for m in _ROW.finditer(pending):
-                        last_end = m.end()
-                        ref = _ref(m.group(1))
-                        row_counter = ref[0] if ref else row_counter + 1
-                        if m.group(2) and _HAS_VALUE.search(m.group(2)):
-                            layout.first_row = row_counter
-                            break
-                    pending = b"" if layout.first_row else pending[last_end:]
-                    if len(pending) > _PENDING_LIMIT:
-                        layout.first_row = _first_value_row(pending) or row_counter + 1
-                        pending = b""
+                if not first.done:
+                    first.feed(chunk)
+                    if first.first_row is not None:  # found in this chunk
+                        layout.first_row = first.first_row
+                        # a cell without `r` after it in the same row goes to row_counter
+                        first_in_order = first.row_counter >= first.first_row
+                        extent.watch_above(first.first_row, first.rest)
                 if extent.big_numbers:  # the seam with the previous chunk, then the chunk
                     seam = previous + chunk[: 2 * _OVERLAP]
                     seen_upto = _record_big_numbers(layout, seam, offset - len(previous), seen_upto)
                     seen_upto = _record_big_numbers(layout, chunk, offset, seen_upto)
                 previous = chunk[-_OVERLAP:]
                 offset += len(chunk)
+                if merges_read:
+                    continue
                 if merge_zone or b"mergeCells" in merge_tail + chunk[:16] or b"mergeCells" in chunk:
                     window = merge_tail + chunk
                     if not merge_zone and (zone := _MERGE_ZONE.search(window)):
                         merge_zone, window = True, window[zone.start() :]
                     if merge_zone:
-                        merge_tail = window[_read_merges(layout, window) :][-_OVERLAP:]
+                        end, merges_read = _read_merges(layout, window)
+                        merge_tail = window[end:][-_OVERLAP:]
                         continue
                 merge_tail = chunk[-64:]
     except (KeyError, *ZIP_ERRORS) as exc:
         raise InputError(
             f"{path}{where}: the workbook is damaged or truncated ({_first_line(exc)})"
         ) from None
+    except _RunOnTag:
+        raise InputError(_run_on_tag(path, where)) from None
     if extent is None:
         extent = _Extent()
     extent.close()
@@ -550,40 +847,49 @@ def scan_sheet_xml(
         )
     layout.max_row = max_row + extent.unplaced
     layout.max_col = widest + extent.unplaced
-    if layout.cells > max_cells:
+    too_big = layout.cells > max_cells
+    out_of_order = not first_in_order or extent.above_first
+    if too_big or out_of_order:
         try:
-            layout.max_row, layout.max_col = _exact_extent(path, member)
+            first_row, exact_rows, exact_cols = _exact_extent(path, member)
         except (KeyError, *ZIP_ERRORS) as exc:
             raise InputError(
                 f"{path}{where}: the workbook is damaged or truncated ({_first_line(exc)})"
             ) from None
+        except _RunOnTag:
+            raise InputError(_run_on_tag(path, where)) from None
+        if too_big:
+            layout.max_row, layout.max_col = exact_rows, exact_cols
+        if out_of_order:
+            layout.first_row = first_row
     return layout
 
 
-def _read_merges(layout: SheetLayout, xml: bytes) -> int:
-    """Add the merged ranges in `xml` to the layout; returns where the last one ends."""
+def _run_on_tag(path: Path, where: str) -> str:
+    return (
+        f"{path}{where}: the workbook is damaged: a tag runs on for more than "
+        f"{_TAG_LIMIT >> 20} MB without an end"
+    )
+
+
+def _read_merges(layout: SheetLayout, xml: bytes) -> tuple[int, bool]:
+    """Add the merged ranges in `xml` (from the start of the merge zone or the end of
+    the last chunk) to the layout; returns where the last one ends, and whether the
+    zone ended (calamine reads the first <mergeCells> only)."""
+    zone_end = _MERGE_ZONE_END.search(xml)
     end = 0
-    for m in _MERGE.finditer(xml):
-        c1, r1 = column_number(m.group(1)), int(m.group(2))
-        c2 = column_number(m.group(3)) if m.group(3) else c1
-        r2 = int(m.group(4)) if m.group(4) else r1
-        layout.merges.append((r1, c1 - 1, r2, c2 - 1))
+    for m in _MERGE.finditer(xml, 0, zone_end.start() if zone_end else len(xml)):
         end = m.end()
-    return end
-
-
-_FIRST_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)\b")
-
-
-def _first_value_row(xml: bytes) -> int | None:
-    """The row of the first cell with a value, from that cell's own reference."""
-    value = _FIRST_VALUE.search(xml)
-    if value is None:
-        return None
-    opened = list(_CELL_START.finditer(xml, max(0, value.start() - _OVERLAP), value.start()))
-    if opened and (ref := _ref(opened[-1].group(1))):
-        return ref[0]
-    return None
+        ref = _ATTR_REF.search(m.group(1))  # the first `ref`, as calamine takes it
+        cells = ref and _RANGE.fullmatch(ref.group(1) or ref.group(2) or b"")
+        r1 = _row_of(cells[2]) if cells else 0
+        r2 = _row_of(cells[4]) if cells and cells[4] else r1
+        if not r1 or not r2:
+            continue  # a range calamine refuses (`$A$2`, ` A2`, `A0`, `A:B`)
+        c1 = _column_of(cells[1])
+        c2 = _column_of(cells[3]) if cells[3] else c1
+        layout.merges.append((r1, c1 - 1, r2, c2 - 1))
+    return end, zone_end is not None
 
 
 def _first_line(exc: BaseException) -> str:
