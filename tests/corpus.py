@@ -232,3 +232,19 @@ def random_rows(rng) -> bytes:
                 out.append(f"{head}/>" if rng.random() < 0.5 else f"{head}></{ns}c>")
         out.append(f"</{ns}row>")
     return "".join(out).encode()
+
+
+def random_sheets(tmp_path: Path, count: int, cut: bool):
+    """(seed, path) of `count` one-sheet workbooks of `random_rows`; with `cut`, a comment
+    before the rows puts the 1 MiB read boundary at a random byte of them (inside a tag,
+    a reference, a value)."""
+    import random
+
+    for seed in range(count):
+        rng = random.Random(seed)
+        rows = random_rows(rng)
+        parts = [rows]
+        if cut:
+            pad = (1 << 20) - len(SHEET_HEAD) - len(b"<sheetData>") - rng.randint(0, len(rows))
+            parts.insert(0, b"<!--" + b" " * (pad - 7) + b"-->")
+        yield seed, raw_xlsx(tmp_path / f"odd{seed % 3}.xlsx", parts)

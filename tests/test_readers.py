@@ -15,7 +15,7 @@ import openpyxl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from corpus import HEADER, one_line_error, random_rows
+from corpus import HEADER, one_line_error, random_sheets
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -541,22 +541,12 @@ def test_the_bound_holds_the_block_calamine_builds(tmp_path, cut):
     """On odd and damaged sheets, the block calamine builds lies within the scan's cheap
     bound and its exact extent; with `cut`, the 1 MiB read boundary falls at a random
     byte of the rows (inside a tag, a reference, a value)."""
-    import random
-
     import python_calamine
-    from corpus import SHEET_HEAD, raw_xlsx
 
     from trainaudit.io.xlsx_scan import scan_sheet_xml
 
     checked = 0
-    for seed in range(60 if cut else 150):
-        rng = random.Random(seed)
-        rows = random_rows(rng)
-        parts = [rows]
-        if cut:
-            pad = (1 << 20) - len(SHEET_HEAD) - len(b"<sheetData>") - rng.randint(0, len(rows))
-            parts.insert(0, b"<!--" + b" " * (pad - 7) + b"-->")
-        path = raw_xlsx(tmp_path / f"odd{seed % 3}.xlsx", parts)
+    for seed, path in random_sheets(tmp_path, 60 if cut else 150, cut):
         try:
             end = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).end
         except Exception:  # calamine refuses the sheet: it builds nothing
