@@ -259,9 +259,16 @@ _MERGE_ZONE_END = re.compile(rb"</(?:\w+:)?mergeCells\s*>")
 _MERGE = re.compile(rb"""<(?:\w+:)?mergeCell(?=[\s/>])((?:[^<>"']|"[^"<]*"|'[^'<]*')*)>""")
 """A merged range's tag and its attributes (a `>` inside quotes belongs to them; a `<`
 does not, which keeps every try within the bytes up to the next tag)."""
-_ATTR_REF = re.compile(rb"""(?<![^\s"'])ref\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-"""The `ref` attribute as calamine reads it: either quote, spaces around `=`, after a
-space or the quote of the attribute before (`x:ref` is another attribute)."""
+
+
+def _attribute(names: bytes) -> re.Pattern[bytes]:
+    """Attributes named by the regex `names` as calamine reads them: either quote, spaces
+    around `=`, after a space or the quote of the attribute before (`x:r` is another
+    attribute). Groups: the name, then the value in double or in single quotes."""
+    return re.compile(rb"""(?<![^\s"'])(""" + names + rb""")\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+_ATTR_REF = _attribute(rb"ref")
 _RANGE = re.compile(rb"([A-Za-z]+)(\d+)(?::([A-Za-z]+)(\d+))?")
 """A range calamine accepts whole: `A2:B3` or `B3`, letters in either case, leading zeros
 (anything else, `$A$2` or ` A2`, it refuses)."""
@@ -275,9 +282,7 @@ piece of text only, up to a tag or an entity, and reads it as text when it is pa
 with spaces. It starts at `v` so that the regex engine can skip ahead to that literal."""
 _CELL_START = re.compile(rb"<(?:\w+:)?c(?=[\s/>])([^>]*)>")
 _CELL_END = re.compile(rb"</(?:\w+:)?c\s*>")
-_CELL_ATTR = re.compile(rb"""(?<![^\s"'])([rt])\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-"""The `r` and `t` attributes as calamine reads them: either quote, spaces around `=`,
-after a space or the quote of the attribute before (`x:r` is another attribute)."""
+_CELL_ATTR = _attribute(rb"[rt]")
 _CELL_REF = re.compile(rb"([A-Za-z]+)(\d+)")
 _ROW_REF = re.compile(rb"[A-Za-z]*(\d+)")
 _OVERLAP = 2048
@@ -308,6 +313,16 @@ def _cell_attrs(attrs: bytes) -> tuple[tuple[int, int] | None, bytes | None]:
     if placed is None or _row_of(placed[2]) == 0:
         return None, kind
     return (_row_of(placed[2]), _column_of(placed[1])), kind
+
+
+def _row_tag_row(attrs: bytes) -> int | None:
+    """A row tag's row (1-based), as calamine reads it: its first `r`, when that names
+    a row (letters before the digits are ignored)."""
+    for name, double, single in _CELL_ATTR.findall(attrs):
+        if name == b"r":
+            number = _ROW_REF.fullmatch(double or single)
+            return (_row_of(number[1]) or None) if number else None
+    return None
 
 
 def _cell_tag_before(window: bytes, end: int) -> re.Match[bytes] | None:
@@ -649,14 +664,9 @@ class _CellWalk:
         """Take a run of rows without values: the row counter goes past the last of them
         (its first `r`), when the walk is between rows and that row has one."""
         if self._in_sheet and self._cell is None and self._skip_name is None:
-            last = _LAST_ROW.match(rows)
-            for key, double, single in _CELL_ATTR.findall(last[1]):
-                if key == b"r":
-                    if number := _ROW_REF.fullmatch(double or single):
-                        if row := _row_of(number[1]):
-                            self._row, self._col = row, 0
-                            return
-                    break
+            if row := _row_tag_row(_LAST_ROW.match(rows)[1]):
+                self._row, self._col = row, 0
+                return
         self._tag_by_tag(rows)
 
     def _plain_cell(self, m: re.Match[bytes]) -> None:
@@ -708,13 +718,8 @@ class _CellWalk:
         if local == b"sheetData" and closing:
             self.done = True
         elif local == b"row":
-            if not closing:
-                for key, double, single in _CELL_ATTR.findall(attrs):
-                    if key == b"r":
-                        number = _ROW_REF.fullmatch(double or single)
-                        if number and _row_of(number[1]) > 0:
-                            self._row = _row_of(number[1]) - 1
-                        break
+            if not closing and (row := _row_tag_row(attrs)):
+                self._row = row - 1
             if closing or empty:
                 self._row, self._col = self._row + 1, 0
         elif local == b"c" and not closing:
@@ -881,7 +886,7 @@ def _read_merges(layout: SheetLayout, xml: bytes) -> tuple[int, bool]:
     for m in _MERGE.finditer(xml, 0, zone_end.start() if zone_end else len(xml)):
         end = m.end()
         ref = _ATTR_REF.search(m.group(1))  # the first `ref`, as calamine takes it
-        cells = ref and _RANGE.fullmatch(ref.group(1) or ref.group(2) or b"")
+        cells = ref and _RANGE.fullmatch(ref.group(2) or ref.group(3) or b"")
         r1 = _row_of(cells[2]) if cells else 0
         r2 = _row_of(cells[4]) if cells and cells[4] else r1
         if not r1 or not r2:
