@@ -1,8 +1,25 @@
-"""Exceptions: each message is one line naming the file, sheet, row and column."""
+"""Exceptions: each message is one line naming the file, sheet, row and column.
+
+An error carries a message id (its English template, see :mod:`trainaudit.i18n`) and
+named fields, so the edge can say it in the run's language: ``exc.render("zh")``.
+``str(exc)`` is the English sentence.
+"""
+
+from __future__ import annotations
+
+from .i18n import render
 
 
 class TrainauditError(Exception):
     """Base of every error trainaudit raises on purpose."""
+
+    def __init__(self, msgid: str = "", /, **fields: object):
+        self.msgid, self.fields = msgid, fields
+        super().__init__(render(msgid, "en", **fields))
+
+    def render(self, lang: str) -> str:
+        """The message in `lang` (zh or en)."""
+        return render(self.msgid, lang, **self.fields)
 
 
 class InputError(TrainauditError):
@@ -17,5 +34,6 @@ class EngineError(TrainauditError):
     """A query failed; the message carries the query's label and SQL."""
 
     def __init__(self, label: str, sql: str, cause: Exception):
-        self.label, self.sql, self.cause = label, sql, cause
-        super().__init__(f"query {label} failed: {cause}")
+        self.sql, self.cause = sql, cause
+        super().__init__("query {label} failed: {cause}", label=label, cause=cause)
+        self.label = label

@@ -1,0 +1,3 @@
+"""Chinese templates for the Spark engine (msgid: the English template)."""
+
+ZH: dict[str, str] = {}
