@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import locale
 import logging
-import os
 import sys
 import warnings
 from enum import StrEnum
@@ -17,6 +15,7 @@ from rich.console import Console
 
 from . import __version__, api
 from .errors import TrainauditError
+from .i18n import default_lang, render
 from .io.readers import DEFAULT_LIMITS
 from .model import AuditReport, Severity
 
@@ -72,16 +71,6 @@ class TableName(StrEnum):
     payments = "payments"
 
 
-def default_lang() -> str:
-    """zh when the locale is Chinese (or unset on a Chinese system), else en."""
-    for var in ("TRAINAUDIT_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(var, "")
-        if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    loc = locale.getlocale()[0] or ""
-    return "zh" if loc.lower().startswith("zh") else "en"
-
-
 def exit_code(report: AuditReport, fail_on: FailOn) -> int:
     """2 when the input was not fully auditable (a required column missing, a rule that
     broke), 1 when findings reach --fail-on, else 0."""
@@ -100,9 +89,26 @@ def _shown(text: str, show_ids: bool) -> str:
     return text if show_ids else redact_ids(text)
 
 
-def _fail(message: str, as_json: bool = False, show_ids: bool = False) -> None:
+def _run_lang() -> str:
+    """The language of the command being run: its --lang, else the user's default."""
+    from typer._click.globals import get_current_context  # Typer's own copy of click
+
+    ctx = get_current_context(silent=True)
+    while ctx is not None:
+        if ctx.params.get("lang"):
+            return str(ctx.params["lang"])
+        ctx = ctx.parent
+    return default_lang()
+
+
+def _fail(
+    msgid: str, as_json: bool = False, show_ids: bool = False, /, **fields: object
+) -> None:
+    """One line on stderr in the run's language (the msgid rendered with `fields`), exit 2."""
+    message = render(msgid, _run_lang(), **fields)
     message = _shown(" ".join(message.split()), show_ids)  # one line, whatever it quotes
-    err.print(f"trainaudit: error: {message}", markup=False, soft_wrap=True)
+    prefix = render("trainaudit: error: {message}", _run_lang(), message=message)
+    err.print(prefix, markup=False, soft_wrap=True)
     if as_json:  # a script reading stdout still gets an answer it can parse
         typer.echo(json.dumps({"exit_code": EXIT_INPUT, "error": message}, ensure_ascii=False))
     raise typer.Exit(EXIT_INPUT)
@@ -143,17 +149,19 @@ def _run(debug: bool, work, as_json: bool = False, show_ids: bool = False):
     except TrainauditError as exc:
         if debug:
             raise
-        _fail(str(exc), as_json, show_ids)
+        _fail("{message}", as_json, show_ids, message=exc.render(_run_lang()))
     except KeyboardInterrupt:
-        err.print("trainaudit: interrupted; no output was replaced")
+        err.print(render("trainaudit: interrupted; no output was replaced", _run_lang()))
         raise typer.Exit(130) from None
     except Exception as exc:  # a bug of ours: still one line, never the data in a traceback
         if debug:
             raise
         _fail(
-            f"unexpected {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} (run with --debug for details)",
+            "unexpected {kind}: {text} (run with --debug for details)",
             as_json,
             show_ids,
+            kind=type(exc).__name__,
+            text=str(exc).splitlines()[0] if str(exc) else "",
         )
 
 
@@ -181,9 +189,11 @@ def _finish(
             console.print(f"→ {path}")
     # Why the input could not be fully audited, as the one line an exit 2 promises.
     reasons = [f"{f.rule} {f.message}" for r in report.unauditable for f in r.findings]
-    reasons += [f"rule {r.code} could not run: {r.detail}" for r in report.broken]
+    reasons += [render("rule {code} could not run: {detail}", report.lang, code=r.code,
+                       detail=r.detail) for r in report.broken]  # fmt: skip
     if reasons:
-        line = " ".join(f"trainaudit: error: {'; '.join(reasons)}".split())
+        joined = ("；" if report.lang == "zh" else "; ").join(reasons)
+        line = " ".join(render("trainaudit: error: {message}", report.lang, message=joined).split())
         err.print(_shown(line, show_ids), markup=False, soft_wrap=True)
     raise typer.Exit(exit_code(report, fail_on))
 
@@ -406,7 +416,7 @@ def rules_explain(
 
     rule = get_rule(code)
     if rule is None:
-        _fail(f"no rule {code!r}; `trainaudit rules` lists them")
+        _fail("no rule {code}; `trainaudit rules` lists them", code=repr(code))
     typer.echo(explain_rule(rule, lang.value if lang else default_lang()))
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import locale
 import os
+import sys
 
 from .messages import ZH  # msgid (English template) -> Chinese template, same {fields}
 
@@ -30,14 +31,108 @@ def render(msgid: str, lang: str, /, **fields: object) -> str:
         return msgid.format(**fields)
 
 
-def default_lang() -> str:
+def default_lang(environ: dict[str, str] | None = None, platform: str | None = None) -> str:
     """zh when the user's language is Chinese, else en.
 
-    `TRAINAUDIT_LANG` wins; then the POSIX locale variables; then the system locale
-    (on Windows, the user's UI language)."""
+    `TRAINAUDIT_LANG` wins (zh or en); then the POSIX locale variables (LC_ALL,
+    LC_MESSAGES, LANG: Linux, and macOS terminals); then the system's own setting — on
+    Windows the user's UI language (no LANG there), on macOS the AppleLocale default."""
+    env = os.environ if environ is None else environ
     for var in ("TRAINAUDIT_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(var, "")
+        value = env.get(var, "")
         if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    loc = locale.getlocale()[0] or ""
-    return "zh" if loc.lower().startswith(("zh", "chinese")) else "en"
+            return _lang_of(value)
+    return _lang_of(_system_locale(platform or sys.platform))
+
+
+def _lang_of(locale_name: str) -> str:
+    """zh for zh_CN.UTF-8, zh-Hans, Chinese (Simplified)_China.936; else en."""
+    return "zh" if locale_name.strip().lower().startswith(("zh", "chinese")) else "en"
+
+
+WINDOWS_CHINESE = 0x04
+"""LANG_CHINESE, the primary language of every Chinese LANGID (0x0804 zh-CN, 0x0404 zh-TW…)."""
+
+
+def _system_locale(platform: str) -> str:
+    """The language the user chose for the system, where no environment variable says it."""
+    if platform == "win32":
+        try:
+            import ctypes
+
+            langid = ctypes.windll.kernel32.GetUserDefaultUILanguage()  # type: ignore[attr-defined]
+        except (AttributeError, OSError):
+            langid = 0
+        if langid & 0x3FF == WINDOWS_CHINESE:
+            return "zh"
+    elif platform == "darwin":
+        try:
+            import subprocess
+
+            out = subprocess.run(["defaults", "read", "-g", "AppleLocale"],
+                                 capture_output=True, text=True, timeout=2)  # fmt: skip
+            if out.stdout.strip():
+                return out.stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            pass
+    return locale.getlocale()[0] or ""
+
+
+# --------------------------------------------------------------------------- words
+
+TABLE_ZH = {
+    "trainees": "花名册",
+    "certificates": "证书",
+    "payments": "支付",
+    "institutions": "培训机构",
+    "watchlist": "重点核查名单",
+    "occupations": "职业目录",
+}
+"""The Chinese name of each input table, as sheet names and messages show it."""
+
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+STATUS_ZH = {"passed": "通过", "failed": "发现问题", "skipped": "跳过", "error": "出错"}
+SPECIAL_COLUMNS_ZH = {"_row": "行号", "_source": "来源文件", "_sheet": "工作表"}
+
+
+def table_label(table: str, lang: str) -> str:
+    """花名册 for trainees under zh; the table name itself under en."""
+    return TABLE_ZH.get(table, table) if lang == "zh" else table
+
+
+def severity_label(severity: object, lang: str) -> str:
+    """错误/警告/提示 under zh; error/warning/info under en (a Severity or its word)."""
+    word = getattr(severity, "label", str(severity))
+    return SEVERITY_ZH.get(word, word) if lang == "zh" else word
+
+
+def status_label(status: object, lang: str) -> str:
+    """通过/发现问题/跳过/出错 under zh; passed/failed/skipped/error under en."""
+    word = str(getattr(status, "value", status))
+    return STATUS_ZH.get(word, word) if lang == "zh" else word
+
+
+def column_label(column: str, lang: str, table: str | None = None) -> str:
+    """A column as a person knows it: its first header alias under zh (「身份证号码」 for
+    id_number), its canonical name under en. Unknown names are returned as they are."""
+    if lang != "zh":
+        return column
+    if column in SPECIAL_COLUMNS_ZH:
+        return SPECIAL_COLUMNS_ZH[column]
+    return _column_names().get((table, column)) or _column_names().get((None, column), column)
+
+
+_COLUMN_NAMES: dict[tuple[str | None, str], str] = {}
+
+
+def _column_names() -> dict[tuple[str | None, str], str]:
+    """(table, column) and (None, column) -> the first Chinese alias, read from io.schema."""
+    if not _COLUMN_NAMES:
+        from .io.schema import TABLES
+
+        for spec in TABLES.values():
+            for col in spec.columns:
+                zh = next((a for a in col.aliases if not a.isascii()), col.name)
+                _COLUMN_NAMES[(spec.name, col.name)] = zh
+                _COLUMN_NAMES.setdefault((None, col.name), zh)
+    return _COLUMN_NAMES
