@@ -212,10 +212,10 @@ def implausible_hours(ctx: RuleContext) -> str:
     """
     return f"""
         SELECT 'trainees' AS _table, _row, {PERSON_SUBJECT} AS subject, id_number, hours,
-               (end_date - start_date + 1) AS days
+               (date_diff('day', start_date, end_date) + 1) AS days
         FROM trainees
         WHERE hours IS NOT NULL AND start_date <= end_date
-          AND hours > 8 * (end_date - start_date + 1)
+          AND hours > 8 * (date_diff('day', start_date, end_date) + 1)
     """
 
 

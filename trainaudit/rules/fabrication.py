@@ -15,7 +15,7 @@ from .sqlbits import ID_SHAPED, NAME_KEY, repeated
 _KEYED = "id_number IS NOT NULL AND id_number NOT LIKE '%*%'"
 """Rows whose ID can key a person (a masked ID matches nobody)."""
 
-MOBILE = "regexp_full_match({col}, '(86)?1[3-9][0-9]{{9}}')"
+MOBILE = "regexp_matches({col}, '^(?:(86)?1[3-9][0-9]{{9}})$')"
 """A mainland mobile number: 11 digits starting 13–19, optionally after country code 86."""
 
 CLUSTER_MIN_IDS = 5
@@ -114,7 +114,7 @@ def shared_phone(ctx: RuleContext) -> str:
     """
 
 
-_MANGLED_ACCOUNT = "(length(account) >= 18 AND regexp_full_match(substr(account, 16), '0+'))"
+_MANGLED_ACCOUNT = "(length(account) >= 18 AND regexp_matches(substr(account, 16), '^(?:0+)$'))"
 """A long card number Excel stored as a number: digits after the 15th became zeros."""
 
 
@@ -449,10 +449,10 @@ def placeholder_name(ctx: RuleContext) -> str:
     return f"""
         SELECT _table, _row, coalesce(id_number, id_number__raw, '') AS subject, id_number,
                name, name AS _value,
-               CASE WHEN regexp_full_match(k, '[0-9]+') THEN 'digits only'
+               CASE WHEN regexp_matches(k, '^(?:[0-9]+)$') THEN 'digits only'
                     WHEN length(k) = 1 THEN 'a single character'
                     ELSE 'a placeholder name' END AS why_en,
-               CASE WHEN regexp_full_match(k, '[0-9]+') THEN '纯数字'
+               CASE WHEN regexp_matches(k, '^(?:[0-9]+)$') THEN '纯数字'
                     WHEN length(k) = 1 THEN '单个字符'
                     ELSE '占位姓名' END AS why_zh
         FROM (
@@ -463,10 +463,10 @@ def placeholder_name(ctx: RuleContext) -> str:
         ) named
         WHERE (
               k IN ({names})
-           OR regexp_full_match(k, '(测试|test)[0-9]*')
+           OR regexp_matches(k, '^(?:(测试|test)[0-9]*)$')
            OR k LIKE '%某%'
-           OR regexp_full_match(k, 'x{{2,}}')
-           OR regexp_full_match(k, '[0-9]+')
+           OR regexp_matches(k, '^(?:x{{2,}})$')
+           OR regexp_matches(k, '^(?:[0-9]+)$')
            OR length(k) = 1
         )
     """

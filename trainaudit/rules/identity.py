@@ -124,6 +124,12 @@ def id_region(ctx: RuleContext) -> str:
     "I105",
     "id-mangled",
     severity=Severity.ERROR,
+_WS = "[ " + "".join(map(chr, (9, 10, 12, 13))) + "]"
+"""RE2's \\s (space, tab, newline, form feed, return) as a class of the characters
+themselves: a backslash in a regex would depend on how an engine unescapes string
+literals (portable SQL, SPEC §6)."""
+
+
     reads=ID_TABLES,
     any_table=True,
     column="id_number",
@@ -145,9 +151,9 @@ def id_mangled(ctx: RuleContext) -> str:
     return _id_rule_sql(
         "(id_number__numeric AND length(id_number) > 15)"
         " OR (id_number__raw ILIKE '%e%'"
-        " AND regexp_full_match(id_number__raw, '\\s*[0-9](\\.[0-9]+)?[eE]\\+?[0-9]+\\s*'))"
+        f" AND regexp_matches(id_number__raw, '^(?:{_WS}*[0-9]([.][0-9]+)?[eE][+]?[0-9]+{_WS}*)$'))"
         " OR (id_number__raw LIKE '%.%'"
-        " AND regexp_full_match(id_number__raw, '\\s*[0-9]{15,}\\.[0-9]+\\s*'))"
+        f" AND regexp_matches(id_number__raw, '^(?:{_WS}*[0-9]{{15,}}[.][0-9]+{_WS}*)$'))"
         " OR (id_number LIKE '%000' AND id_check_ok = FALSE)"
     )
 

@@ -145,7 +145,7 @@ def payment_over_cap(ctx: RuleContext) -> str:
         periods AS (
             -- the enrollments of people paid a living allowance (the join then builds on
             -- those, not on the whole roster)
-            SELECT id_number, class_id, end_date - start_date + 1 AS days
+            SELECT id_number, class_id, date_diff('day', start_date, end_date) + 1 AS days
             FROM trainees
             WHERE start_date <= end_date AND id_number IN (SELECT id_number FROM living)
         ),
@@ -479,7 +479,7 @@ def class_total_over_cap(ctx: RuleContext) -> str:
         enrolled AS (
             -- the rosters of the classes paid as a whole only, not of every class
             SELECT class_id, count(DISTINCT id_number) AS enrolled,
-                   sum(end_date - start_date + 1) AS person_days
+                   sum(date_diff('day', start_date, end_date) + 1) AS person_days
             FROM (SELECT DISTINCT class_id, id_number, start_date, end_date FROM trainees
                   WHERE class_id IN (SELECT class_id FROM paid) AND id_number IS NOT NULL) t
             GROUP BY class_id

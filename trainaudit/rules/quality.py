@@ -173,7 +173,7 @@ def bad_amount(ctx: RuleContext) -> str:
         SELECT 'payments' AS _table, _row, coalesce(id_number, payment_id, '') AS subject,
                id_number, amount__raw AS _value
         FROM payments
-        WHERE amount__raw IS NOT NULL AND (amount IS NULL OR amount <= 0 OR isinf(amount))
+        WHERE amount__raw IS NOT NULL AND (amount IS NULL OR amount <= 0 OR abs(amount) = CAST('Infinity' AS DOUBLE))
     """
 
 

@@ -63,7 +63,7 @@ def age_at(start: str, birth: str) -> str:
 ID_SHAPED = "id_check_ok IS NOT NULL"
 """18 characters: 17 digits and a digit or X (the checksum itself may be wrong)."""
 
-ID_SEX = "CASE WHEN CAST(substr(id_number, 17, 1) AS INTEGER) % 2 = 1 THEN 'M' ELSE 'F' END"
+ID_SEX = "CASE WHEN substr(id_number, 17, 1) IN ('1', '3', '5', '7', '9') THEN 'M' ELSE 'F' END"
 """Sex from the 17th digit: odd male, even female (GB 11643)."""
 
 
