@@ -220,6 +220,7 @@ class AuditReport:
                 status.value: [r.code for r in self.results if r.status is status]
                 for status in Status
             },
+            "skip_reasons": {r.code: r.detail for r in self.results if r.status is Status.SKIPPED},
             "waived": len(self.waived),
             "waived_by_rule": dict(sorted(Counter(f.rule for f, _ in self.waived).items())),
             "expired_waivers": [w.fingerprint for w in self.expired_waivers],

@@ -241,6 +241,7 @@ def run_rule(
         return RuleResult(rule.code, rule.name, rule.severity, Status.ERROR, detail=detail,
                           seconds=time.perf_counter() - started)  # fmt: skip
     status = Status.FAILED if findings else Status.PASSED
-    detail = rule.note(ctx, lang) if rule.note else ""
+    notes = (rule.note(ctx, lang) if rule.note else "", rule.unchecked(ctx, lang))
+    detail = ("；" if lang == "zh" else "; ").join(n for n in notes if n)
     return RuleResult(rule.code, rule.name, rule.severity, status, tuple(findings), detail=detail,
                       seconds=time.perf_counter() - started)  # fmt: skip

@@ -14,6 +14,12 @@ _KEYED = "c.id_number IS NOT NULL AND c.id_number NOT LIKE '%*%'"
     "cert-without-training",
     severity=Severity.WARNING,
     reads=("certificates", "trainees"),
+    needs=(
+        "certificates.id_number",
+        "trainees.id_number",
+        "certificates.occupation",
+        "trainees.occupation",
+    ),
     column="id_number",
     message={
         "en": "certificate {cert_no} ({occupation} {level}) but no enrollment in that occupation and level",
@@ -47,6 +53,12 @@ def cert_without_training(ctx: RuleContext) -> str:
     "cert-before-training-end",
     severity=Severity.ERROR,
     reads=("certificates", "trainees"),
+    needs=(
+        "certificates.id_number",
+        "trainees.id_number",
+        "certificates.issue_date",
+        "trainees.end_date",
+    ),
     column="issue_date",
     message={
         "en": "issued {issue_date}, before class {class_id} ended {end_date}",
@@ -93,6 +105,7 @@ def cert_before_training_end(ctx: RuleContext) -> str:
     "cert-number-reused",
     severity=Severity.ERROR,
     reads=("certificates",),
+    needs=("certificates.cert_no", "certificates.id_number"),
     column="cert_no",
     message={
         "en": "certificate number {cert_no} is on {holders} different ID numbers",

@@ -23,6 +23,7 @@ _R203_REPEATED = repeated(
     "duplicate-enrollment",
     severity=Severity.ERROR,
     reads=("trainees",),
+    needs=("trainees.id_number", "trainees.class_id"),
     column="id_number",
     message={
         "en": "enrolled twice in class {class_id} (first at row {first_row})",
@@ -53,6 +54,7 @@ def duplicate_enrollment(ctx: RuleContext) -> str:
     "repeat-level",
     severity=Severity.ERROR,
     reads=("trainees",),
+    needs=("trainees.id_number", "trainees.occupation", "trainees.level"),
     column="level",
     message={
         "en": "already trained in {occupation} at {level} (class {first_class}, row {first_row})",
@@ -89,6 +91,7 @@ def repeat_level(ctx: RuleContext) -> str:
     "annual-limit",
     severity=Severity.ERROR,
     reads=("trainees",),
+    needs=("trainees.id_number", "trainees.start_date"),
     column="start_date",
     message={
         "en": "training no. {nth} starting in {year}; at most {max_allowed} a year",
@@ -130,6 +133,7 @@ def annual_limit(ctx: RuleContext) -> str:
     "overlapping-training",
     severity=Severity.ERROR,
     reads=("trainees",),
+    needs=("trainees.id_number", "trainees.start_date", "trainees.end_date"),
     column="start_date",
     message={
         "en": "in class {class_id} ({start_date}–{end_date}) while also in class {other_class} ({other_start}–{other_end}, row {other_row})",
@@ -169,6 +173,7 @@ def overlapping_training(ctx: RuleContext) -> str:
     "class-size",
     severity=Severity.WARNING,
     reads=("trainees",),
+    needs=("trainees.class_id", "trainees.id_number"),
     message={
         "en": "class {subject} has {size} trainees, above {max_allowed}",
         "zh": "班级{subject}共{size}人，超过每班{max_allowed}人上限",
@@ -197,7 +202,7 @@ def class_size(ctx: RuleContext) -> str:
     "implausible-hours",
     severity=Severity.WARNING,
     reads=("trainees",),
-    needs=("trainees.hours",),
+    needs=("trainees.hours", "trainees.start_date", "trainees.end_date"),
     column="hours",
     message={
         "en": "{hours} hours in {days} days is more than 8 a day",
@@ -224,6 +229,7 @@ def implausible_hours(ctx: RuleContext) -> str:
     "occupation-not-in-catalogue",
     severity=Severity.ERROR,
     reads=("trainees", "occupations"),
+    needs=("trainees.occupation",),
     column="occupation",
     message={
         "en": "{occupation} {level} is not in the catalogue of subsidised occupations",

@@ -35,7 +35,7 @@ BENFORD_MAX_MAD = 0.015
     "shared-phone",
     severity=Severity.WARNING,
     reads=("trainees",),
-    needs=("trainees.phone",),
+    needs=("trainees.phone", "trainees.id_number"),
     column="phone",
     message={
         "en": "{phone_kind} {phone} is given for {ids} different IDs (at least {threshold} is suspicious)",
@@ -123,7 +123,7 @@ _MANGLED_ACCOUNT = "(length(account) >= 18 AND regexp_matches(substr(account, 16
     "shared-account",
     severity=Severity.WARNING,
     reads=("payments",),
-    needs=("payments.account",),
+    needs=("payments.account", "payments.id_number"),
     column="account",
     message={
         "en": "account {account} receives person-level subsidies for {ids} different IDs (at least {threshold} is suspicious)",
@@ -176,6 +176,7 @@ def shared_account(ctx: RuleContext) -> str:
     "clustered-ids",
     severity=Severity.WARNING,
     reads=("trainees",),
+    needs=("trainees.class_id", "trainees.id_number"),
     column="id_number",
     message={
         "en": "{ids} IDs in class {class_id} share region {region} and birth date {birth}",
@@ -229,6 +230,7 @@ def clustered_ids(ctx: RuleContext) -> str:
     "roster-reuse",
     severity=Severity.WARNING,
     reads=("trainees",),
+    needs=("trainees.class_id", "trainees.id_number"),
     message={
         "en": "class {subject} ({occupation} {level}, from {start_date}) shares {shared} of its {size} trainees with class {other_class} ({other_occupation} {other_level}, from {other_start}, {other_size} trainees)",
         "zh": "班级{subject}（{occupation}{level}，{start_date}开班）{size}名学员中有{shared}人与班级{other_class}（{other_occupation}{other_level}，{other_start}开班，{other_size}人）相同",
@@ -316,6 +318,7 @@ artefacts such as 0.3 / 0.1 = 2.9999…)."""
     "benford-deviation",
     severity=Severity.INFO,
     reads=("payments",),
+    needs=("payments.institution", "payments.amount"),
     message={
         "en": "payment amounts of {subject} deviate from Benford's first-digit law (MAD {mad} > {max_mad}; {payments} payments, most frequent first digit {top_digit} at {top_share_pct}% vs {top_expected_pct}% expected)",
         "zh": "{subject}的支付金额首位数字分布偏离本福特定律（平均绝对偏差{mad}，超过{max_mad}；共{payments}笔，首位数字{top_digit}占{top_share_pct}%，理论值{top_expected_pct}%）",
@@ -416,6 +419,7 @@ lets through pay for the compared form and the regexes."""
     "placeholder-name",
     severity=Severity.WARNING,
     reads=("trainees", "certificates", "payments"),
+    needs=("*.name",),
     any_table=True,
     column="name",
     message={
@@ -477,6 +481,7 @@ def placeholder_name(ctx: RuleContext) -> str:
     "watchlisted-id",
     severity=Severity.ERROR,
     reads=("watchlist",),
+    needs=("watchlist.id_number",),
     column="id_number",
     message={
         "en": "ID is on the watchlist: {reason}{since_en}",

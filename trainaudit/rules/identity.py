@@ -23,6 +23,7 @@ def _id_rule_sql(where: str, extra: str = "") -> str:
     "id-format",
     severity=Severity.ERROR,
     reads=ID_TABLES,
+    needs=("*.id_number",),
     any_table=True,
     column="id_number",
     message={
@@ -53,6 +54,7 @@ def id_format(ctx: RuleContext) -> str:
     "id-checksum",
     severity=Severity.ERROR,
     reads=ID_TABLES,
+    needs=("*.id_number",),
     any_table=True,
     column="id_number",
     message={
@@ -75,6 +77,7 @@ def id_checksum(ctx: RuleContext) -> str:
     "id-birthdate",
     severity=Severity.ERROR,
     reads=ID_TABLES,
+    needs=("*.id_number",),
     any_table=True,
     column="id_number",
     message={
@@ -103,6 +106,7 @@ _PROVINCES = ", ".join(f"'{c}'" for c in PROVINCE_CODES)
     "id-region",
     severity=Severity.ERROR,
     reads=ID_TABLES,
+    needs=("*.id_number",),
     any_table=True,
     column="id_number",
     message={
@@ -120,17 +124,18 @@ def id_region(ctx: RuleContext) -> str:
     )
 
 
-@rule(
-    "I105",
-    "id-mangled",
-    severity=Severity.ERROR,
 _WS = "[ " + "".join(map(chr, (9, 10, 12, 13))) + "]"
 """RE2's \\s (space, tab, newline, form feed, return) as a class of the characters
 themselves: a backslash in a regex would depend on how an engine unescapes string
 literals (portable SQL, SPEC §6)."""
 
 
+@rule(
+    "I105",
+    "id-mangled",
+    severity=Severity.ERROR,
     reads=ID_TABLES,
+    needs=("*.id_number",),
     any_table=True,
     column="id_number",
     message={
@@ -163,6 +168,7 @@ def id_mangled(ctx: RuleContext) -> str:
     "id-legacy",
     severity=Severity.INFO,
     reads=ID_TABLES,
+    needs=("*.id_number",),
     any_table=True,
     column="id_number",
     message={
@@ -181,6 +187,7 @@ def id_legacy(ctx: RuleContext) -> str:
     "id-masked",
     severity=Severity.ERROR,
     reads=ID_TABLES,
+    needs=("*.id_number",),
     any_table=True,
     column="id_number",
     message={
@@ -200,6 +207,7 @@ def id_masked(ctx: RuleContext) -> str:
     "age-out-of-range",
     severity=Severity.WARNING,
     reads=("trainees",),
+    needs=("trainees.id_number", "trainees.start_date"),
     column="id_number",
     message={
         "en": "aged {age} at class start, outside {age_min}–{age_max}",
@@ -233,7 +241,7 @@ def age_out_of_range(ctx: RuleContext) -> str:
     "gender-mismatch",
     severity=Severity.WARNING,
     reads=("trainees",),
-    needs=("trainees.gender",),
+    needs=("trainees.gender", "trainees.id_number"),
     column="gender",
     message={
         "en": "gender {gender__raw} but the ID's 17th digit says {id_sex}",
@@ -360,6 +368,7 @@ def _name_conflicts(ctx: RuleContext, slips: bool) -> pa.Table:
     "id-name-conflict",
     severity=Severity.ERROR,
     reads=("trainees",),
+    needs=("trainees.id_number", "trainees.name"),
     column="name",
     message={
         "en": "this ID is {roster_name} at row {roster_row}, but the name here is {name}: two different people",
@@ -397,6 +406,7 @@ def id_name_conflict(ctx: RuleContext) -> pa.Table:
     "id-name-variant",
     severity=Severity.WARNING,
     reads=("trainees",),
+    needs=("trainees.id_number", "trainees.name"),
     column="name",
     message={
         "en": "name {name} is a near-identical variant of {roster_name}, the name of this ID at row {roster_row}: a typing slip?",
@@ -426,6 +436,7 @@ def id_name_variant(ctx: RuleContext) -> pa.Table:
     "same-person-many-ids",
     severity=Severity.WARNING,
     reads=("trainees",),
+    needs=("trainees.id_number", "trainees.name"),
     column="id_number",
     message={
         "en": "same name {name}, birth date {birth}, gender and region {region} as the ID first seen at row(s) {other_rows}: one person with {ids} ID numbers?",

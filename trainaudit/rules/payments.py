@@ -25,6 +25,7 @@ def _per_person_cap(kind: str = "p.subsidy_type") -> str:
     "payment-no-enrollment",
     severity=Severity.ERROR,
     reads=("payments", "trainees"),
+    needs=("payments.id_number", "trainees.id_number"),
     column="id_number",
     message={
         "en": "{subsidy_type} paid for an ID with no enrollment{scope_en}",
@@ -62,6 +63,7 @@ def payment_no_enrollment(ctx: RuleContext) -> str:
     "payment-no-certificate",
     severity=Severity.ERROR,
     reads=("payments", "certificates"),
+    needs=("payments.id_number", "payments.subsidy_type", "certificates.id_number"),
     column="subsidy_type",
     message={
         "en": "certificate subsidy paid but the ID holds no certificate{scope_en}",
@@ -105,6 +107,7 @@ def _uncapped_levels(ctx: RuleContext, lang: str) -> str:
     "payment-over-cap",
     severity=Severity.ERROR,
     reads=("payments",),
+    needs=("payments.amount", "payments.subsidy_type"),
     column="amount",
     note=_uncapped_levels,
     message={
@@ -202,6 +205,7 @@ _P404_WHERE = (
     "duplicate-payment",
     severity=Severity.ERROR,
     reads=("payments",),
+    needs=("payments.id_number", "payments.subsidy_type"),
     column="subsidy_type",
     message={
         "en": "{subsidy_type} paid again for the same {key_en} (first at row {first_row})",
@@ -245,6 +249,7 @@ def duplicate_payment(ctx: RuleContext) -> str:
     "paid-before-completion",
     severity=Severity.WARNING,
     reads=("payments", "trainees"),
+    needs=("payments.pay_date", "trainees.end_date"),
     column="pay_date",
     message={
         "en": "paid {pay_date}, before {event_en} {event_date}{share_en}",
@@ -339,6 +344,12 @@ def paid_before_completion(ctx: RuleContext) -> str:
     "payee-mismatch",
     severity=Severity.ERROR,
     reads=("payments", "trainees"),
+    needs=(
+        "payments.id_number",
+        "payments.institution",
+        "trainees.id_number",
+        "trainees.institution",
+    ),
     column="institution",
     message={
         "en": "paid to {payee}, but {trained_by} trained this {who_en}",
@@ -407,6 +418,7 @@ def payee_mismatch(ctx: RuleContext) -> str:
     "banned-institution",
     severity=Severity.ERROR,
     reads=("institutions",),
+    needs=("institutions.institution", "institutions.status"),
     column="institution",
     message={
         "en": "{institution} is banned{since_en}",
@@ -455,6 +467,7 @@ def banned_institution(ctx: RuleContext) -> str:
     "class-total-over-cap",
     severity=Severity.ERROR,
     reads=("payments", "trainees"),
+    needs=("payments.amount", "payments.class_id", "trainees.class_id", "trainees.id_number"),
     message={
         "en": "class {subject}: {subsidy_type} paid {paid} in total, above {enrolled} trainees × cap = {allowed}",
         "zh": "班级{subject}{subsidy_zh}合计支付{paid}元，超过{enrolled}人×标准={allowed}元",
@@ -502,6 +515,7 @@ def class_total_over_cap(ctx: RuleContext) -> str:
     "cert-subsidy-before-policy",
     severity=Severity.ERROR,
     reads=("payments", "certificates"),
+    needs=("payments.id_number", "certificates.id_number", "certificates.issue_date"),
     column="subsidy_type",
     message={
         "en": "certificate subsidy for a certificate issued {issue_date}, before the policy start {policy_start}",

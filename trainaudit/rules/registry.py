@@ -47,7 +47,9 @@ class Rule:
     message: dict[str, str]
     func: Callable[[RuleContext], object]
     needs: tuple[str, ...] = ()
-    """optional columns the rule needs, as "table.column"; absent → skipped"""
+    """columns the rule reads, as "table.column" ("*.column": that column of each table
+    it reads, for `any_table` rules); a column absent from a given file → skipped with
+    the reason, never passed on an empty column"""
     column: str = ""
     """the cell to flag when a row does not name one in `_column`"""
     any_table: bool = False
@@ -61,18 +63,50 @@ class Rule:
 
     def skip_reason(self, ctx: RuleContext, lang: str = "en") -> str | None:
         """Why the rule cannot run on these inputs, or None when it can."""
+        from ..i18n import table_label
+
         given = [t for t in self.reads if ctx.has(t)]
         if self.any_table and not given:
-            return _say(lang, f"no {' / '.join(self.reads)} input", f"未提供{'/'.join(self.reads)}")
+            names = "/".join(table_label(t, "zh") for t in self.reads)
+            return _say(lang, f"no {' / '.join(self.reads)} input", f"未提供{names}表")
         if not self.any_table:
             for table in self.reads:
                 if not ctx.has(table):
-                    return _say(lang, f"no {table} input", f"未提供{table}表")
+                    return _say(lang, f"no {table} input", f"未提供{table_label(table, 'zh')}表")
+        missing = self.missing_columns(ctx)
+        if not missing:
+            return None
+        if self.any_table:
+            lacking = {t for t, _ in missing}
+            if any(t not in lacking for t in given):
+                return None  # runs on the tables that have the column (see `unchecked`)
+        return _missing_phrase(missing, lang)
+
+    def missing_columns(self, ctx: RuleContext) -> list[tuple[str, str]]:
+        """(table, column) of every needed column absent from a given table."""
+        missing = []
         for need in self.needs:
             table, column = need.split(".")
-            if ctx.has(table) and not ctx.has(table, column):
-                return _say(lang, f"{table} has no {column} column", f"{table}表无{column}列")
-        return None
+            for t in self.reads if table == "*" else (table,):
+                if ctx.has(t) and not ctx.has(t, column):
+                    missing.append((t, column))
+        return missing
+
+    def unchecked(self, ctx: RuleContext, lang: str = "en") -> str:
+        """For an `any_table` rule that ran: the given tables it could not check."""
+        missing = self.missing_columns(ctx)
+        return _missing_phrase(missing, lang) if missing and self.any_table else ""
+
+
+def _missing_phrase(missing: list[tuple[str, str]], lang: str) -> str:
+    """Why: `trainees has no id_number column`, 花名册无「身份证号码」列."""
+    from ..i18n import column_label, table_label
+
+    if lang == "zh":
+        return "；".join(
+            f"{table_label(t, lang)}无「{column_label(c, lang, t)}」列，未核查" for t, c in missing
+        )
+    return "; ".join(f"{t} has no {c} column" for t, c in missing)
 
 
 def _say(lang: str, en: str, zh: str) -> str:
