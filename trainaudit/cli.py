@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import traceback
 import warnings
 from enum import StrEnum
 from pathlib import Path
@@ -12,6 +13,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from typer._click.exceptions import ClickException, NoArgsIsHelpError
+from typer.core import TyperGroup
+from typer.exceptions import Abort
 
 from . import __version__, api
 from .errors import TrainauditError
@@ -21,7 +25,44 @@ from .model import AuditReport, Severity
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
+class _ScriptGroup(TyperGroup):
+    """The root command: a usage error (a mistyped option, a bad value) ends like every
+    other exit 2, in one line on stderr and, with `--format json`, a JSON object with
+    "error" on stdout (Click would print a usage box and nothing on stdout)."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        argv = list(sys.argv[1:] if args is None else args)
+        try:
+            code = super().main(argv, prog_name, complete_var, False, **extra)
+        except NoArgsIsHelpError as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except ClickException as exc:
+            hint = f" ({exc.ctx.command_path} --help)" if getattr(exc, "ctx", None) else ""
+            _usage_error(exc.format_message() + hint, _wants_json(argv))
+            sys.exit(EXIT_INPUT)
+        except Abort:
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def _wants_json(argv: list[str]) -> bool:
+    """--format json anywhere on the command line, however it was spelled."""
+    pairs = zip(argv, [*argv[1:], ""], strict=True)
+    return "--format=json" in argv or any(a == "--format" and b == "json" for a, b in pairs)
+
+
+def _usage_error(message: str, as_json: bool) -> None:
+    line = " ".join(message.split())
+    err.print(f"trainaudit: error: {line}", markup=False, soft_wrap=True)
+    if as_json:
+        typer.echo(json.dumps({"exit_code": EXIT_INPUT, "error": line}, ensure_ascii=False))
+
+
 app = typer.Typer(
+    cls=_ScriptGroup,
     help="Audit vocational-skills-training subsidy claims: trainees, certificates, payments.",
     pretty_exceptions_show_locals=False,
     pretty_exceptions_enable=False,
@@ -147,15 +188,15 @@ def _run(debug: bool, work, as_json: bool = False, show_ids: bool = False):
     except typer.Exit:
         raise
     except TrainauditError as exc:
-        if debug:
-            raise
+        if debug:  # the traceback, then the same line and exit 2 as without --debug
+            traceback.print_exc(file=sys.stderr)
         _fail("{message}", as_json, show_ids, message=exc.render(_run_lang()))
     except KeyboardInterrupt:
         err.print(render("trainaudit: interrupted; no output was replaced", _run_lang()))
         raise typer.Exit(130) from None
     except Exception as exc:  # a bug of ours: still one line, never the data in a traceback
         if debug:
-            raise
+            traceback.print_exc(file=sys.stderr)
         _fail(
             "unexpected {kind}: {text} (run with --debug for details)",
             as_json,
@@ -179,22 +220,23 @@ def _finish(
 
     written = api.write_outputs(report, out, findings, hash_ids=hash_ids)
     console = Console(highlight=False)
+    # Why the input could not be fully audited, as the one line an exit 2 promises.
+    reasons = [f"{f.rule} {f.message}" for r in report.unauditable for f in r.findings]
+    reasons += [render("rule {code} could not run: {detail}", report.lang, code=r.code,
+                       detail=r.detail) for r in report.broken]  # fmt: skip
+    joined = _shown(("；" if report.lang == "zh" else "; ").join(reasons), show_ids)
     if fmt is OutputFormat.json:
         summary = {"exit_code": exit_code(report, fail_on), "fail_on": fail_on.value,
+                   **({"error": " ".join(joined.split())} if reasons else {}),
                    **report.summary(), "outputs": [str(p) for p in written]}  # fmt: skip
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     elif not quiet:
         print_summary(report, console, show_ids=show_ids)
         for path in written:
             console.print(f"→ {path}")
-    # Why the input could not be fully audited, as the one line an exit 2 promises.
-    reasons = [f"{f.rule} {f.message}" for r in report.unauditable for f in r.findings]
-    reasons += [render("rule {code} could not run: {detail}", report.lang, code=r.code,
-                       detail=r.detail) for r in report.broken]  # fmt: skip
     if reasons:
-        joined = ("；" if report.lang == "zh" else "; ").join(reasons)
         line = " ".join(render("trainaudit: error: {message}", report.lang, message=joined).split())
-        err.print(_shown(line, show_ids), markup=False, soft_wrap=True)
+        err.print(line, markup=False, soft_wrap=True)
     raise typer.Exit(exit_code(report, fail_on))
 
 
@@ -441,23 +483,23 @@ def sample(
 def policy_init(
     file: Annotated[Path, typer.Argument(help="where to write it")] = Path("policy.toml"),
     force: Annotated[bool, typer.Option("--force", help="overwrite an existing file")] = False,
+    lang: LangOpt = None,
 ) -> None:
-    """Write policy.toml with every default, each citing the seed it comes from."""
+    """Write policy.toml with every default, each citing the document it comes from."""
     from .policy import write_policy_template
 
-    _run(False, lambda: typer.echo(str(write_policy_template(file, force))))
+    language = lang.value if lang else default_lang()
+    _run(False, lambda: typer.echo(str(write_policy_template(file, force, language))))
 
 
 @policy_app.command("check")
-def policy_check(file: Annotated[Path, typer.Argument(help="policy file to check")]) -> None:
-    """Load a policy file and print the values in force."""
-    from .policy import load_policy
+def policy_check(
+    file: Annotated[Path, typer.Argument(help="policy file to check")], lang: LangOpt = None
+) -> None:
+    """Load a policy file and print the values in force, as TOML."""
+    from .policy import load_policy, policy_toml
 
-    def work():
-        for key, value in load_policy(file).as_dict().items():
-            typer.echo(f"{key} = {value}")
-
-    _run(False, work)
+    _run(False, lambda: typer.echo(policy_toml(load_policy(file)), nl=False))
 
 
 @history_app.command("init")

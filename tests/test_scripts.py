@@ -1,0 +1,144 @@
+"""What a script reads (issue 14): exit codes, the JSON object on stdout, skipped rules
+with their reason, several files per table."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from corpus import ALICE, BOB, HEADER, write_csv
+from typer.testing import CliRunner
+
+from trainaudit import api
+from trainaudit.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    return runner.invoke(app, list(map(str, args)))
+
+
+def roster(path, rows, header=HEADER):
+    return write_csv(path, [header, *rows])
+
+
+CLEAN = [
+    ["张伟", ALICE, "甲机构", "C1", "电工", "四级", "2020-03-01", "2020-03-20"],
+    ["李娜", BOB, "甲机构", "C1", "电工", "四级", "2020-03-01", "2020-03-20"],
+]
+
+
+def as_json(result) -> dict:
+    """The one JSON object on stdout (whatever else went to stderr)."""
+    return json.loads(result.stdout)
+
+
+# ---------------------------------------------------------------- item 2: skipped, not passed
+
+ID_RULES = {f"I1{n:02d}" for n in range(1, 13)}
+PERSON_RULES = {"R201", "R202", "R203", "R204"}
+
+
+def test_rules_on_an_absent_id_column_are_skipped_with_the_reason(tmp_path):
+    header = [h for h in HEADER if h != "身份证号码"]
+    path = roster(tmp_path / "t.csv", [[c for c in r if c not in (ALICE, BOB)] for r in CLEAN],
+                  header)  # fmt: skip
+    result = invoke("audit", "-t", path, "--format", "json", "--lang", "en")
+    assert result.exit_code == 2
+    out = as_json(result)
+    assert "D001" in out["error"] and "id_number" in out["error"]
+    assert not (ID_RULES | PERSON_RULES) & set(out["rules"]["passed"])
+    assert (ID_RULES | PERSON_RULES) <= set(out["rules"]["skipped"])
+    assert out["skip_reasons"]["I101"] == "trainees has no id_number column"
+    assert out["skip_reasons"]["R202"] == "trainees has no id_number column"
+    report = api.audit(trainees=path, lang="zh")
+    detail = {r.code: r.detail for r in report.results}
+    assert detail["I102"] == "花名册无「身份证号码」列，未核查"
+    console = invoke("audit", "-t", path, "--lang", "en")
+    assert "trainees has no" in console.stdout
+
+
+def test_an_any_table_rule_runs_where_the_column_is_and_says_where_it_is_not(tmp_path):
+    trainees = roster(tmp_path / "t.csv", [[*CLEAN[0][:1], "1234", *CLEAN[0][2:]]])
+    payments = write_csv(
+        tmp_path / "p.csv",
+        [["支付编号", "培训机构", "补贴类型", "金额", "支付日期"],
+         ["P1", "甲机构", "培训补贴", "800", "2020-05-01"]],
+    )  # fmt: skip
+    report = api.audit(trainees=trainees, payments=payments, lang="en")
+    i101 = next(r for r in report.results if r.code == "I101")
+    assert i101.status.value == "failed"
+    assert i101.detail == "payments has no id_number column"
+    p401 = next(r for r in report.results if r.code == "P401")
+    assert p401.status.value == "skipped" and p401.detail == "payments has no id_number column"
+
+
+# ---------------------------------------------------------------- item 5: every exit path
+
+
+def test_exit_0_and_1_json(tmp_path):
+    clean = roster(tmp_path / "t.csv", CLEAN)
+    result = invoke("audit", "-t", clean, "--format", "json")
+    assert result.exit_code == 0 and as_json(result)["exit_code"] == 0
+    assert "error" not in as_json(result)
+    dup = roster(tmp_path / "d.csv", CLEAN + CLEAN[:1])
+    result = invoke("audit", "-t", dup, "--format", "json")
+    assert result.exit_code == 1 and as_json(result)["exit_code"] == 1
+    assert as_json(result)["by_rule"]["R201"] == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["audit", "-t", "{missing}", "--format", "json"],  # our InputError
+        ["audit", "-t", "{clean}", "--fail-on", "sometimes", "--format", "json"],  # bad value
+        ["audit", "-t", "{clean}", "--no-such-option", "--format", "json"],  # mistyped option
+        ["audit", "--format", "json", "-t"],  # option without its value
+        ["validate", "--format", "json"],  # missing argument
+        ["audit", "-t", "{clean}", "--policy", "{bad_policy}", "--format", "json"],
+        ["diff", "{missing}", "{missing}", "--format", "json"],
+        ["history", "list", "--store", "{missing}", "--format", "json"],
+    ],
+)
+def test_every_exit_2_prints_one_json_object_with_error(tmp_path, args):
+    clean = roster(tmp_path / "t.csv", CLEAN)
+    bad_policy = tmp_path / "policy.toml"
+    bad_policy.write_text("max_class_size = 'big'\n", encoding="utf-8")
+    names = {"missing": tmp_path / "nope.csv", "clean": clean, "bad_policy": bad_policy}
+    result = invoke(*[a.format(**names) for a in args])
+    assert result.exit_code == 2, result.output
+    out = as_json(result)
+    assert out["exit_code"] == 2 and out["error"].strip()
+    assert "Traceback" not in result.stdout + result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_usage_error_without_json_is_one_line_exit_2(tmp_path):
+    result = invoke("audit", "--no-such-option")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "--no-such-option" in result.stderr
+
+
+def test_debug_keeps_exit_2(tmp_path):
+    result = invoke("audit", "-t", tmp_path / "nope.csv", "--debug")
+    assert result.exit_code == 2
+    assert "not found" in result.stderr
+    assert "Traceback" in result.stderr  # --debug shows where
+
+
+def test_debug_keeps_exit_2_for_an_unauditable_input(tmp_path):
+    header = [h for h in HEADER if h != "结业日期"]
+    path = roster(tmp_path / "t.csv", [r[:-1] for r in CLEAN], header)
+    assert invoke("audit", "-t", path, "--debug", "-q").exit_code == 2
+
+
+def test_findings_csv_of_a_cli_run_reads_back_with_csv(tmp_path):
+    path = roster(tmp_path / "t.csv", CLEAN + CLEAN[:1])
+    out = tmp_path / "f.csv"
+    assert invoke("audit", "-t", path, "--findings", out, "-q").exit_code == 1
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["rule"] for r in rows] == ["D007", "R201"]
