@@ -108,3 +108,44 @@ def test_every_rule_has_chinese_doc():
     text = explain_rule(get_rule("P403"), "zh")
     assert "1000" in text
     assert DOCS_ZH["P403"] in text
+
+
+def _traced(rules: list[str] | None) -> list[tuple[str, str]]:
+    """(label, SQL) of every query an audit of empty tables runs."""
+    seen: list[tuple[str, str]] = []
+    tables = {t: api.empty_table(t, f"{t}.csv") for t in TABLES}
+    api.audit_tables(
+        tables, policy=Policy(), lang="en", rules=rules, only_tables=None,
+        audit_date=dt.date(2021, 6, 30), progress=lambda *a: None,
+        tracer=lambda label, sql, seconds: seen.append((label, sql)),
+    )  # fmt: skip
+    return seen
+
+
+def test_rule_sql_reads_exactly_the_staging_tables_it_declares():
+    from trainaudit.rules.staging import STAGES
+
+    traced = _traced(None)
+    for code, rule in REGISTERED.items():
+        read = {s for label, sql in traced if label == code for s in re.findall(r"stage_\w+", sql)}
+        assert read == set(rule.stages), code
+    for name, stage in STAGES.items():
+        built = [sql for label, sql in traced if label == f"stage {name}"]
+        assert len(built) == 1, f"{name} is built once per audit"
+        reads = set(re.findall(r"stage_\w+", built[0].split(" AS ", 1)[1]))
+        assert reads == set(stage.after), name
+
+
+def test_every_staging_table_is_documented_with_its_readers():
+    from trainaudit.rules.staging import STAGES
+
+    for name, stage in STAGES.items():
+        assert stage.used_by, f"{name} is read by no rule"
+        for code in stage.used_by:
+            assert code in stage.doc, f"{name}: its doc does not name {code}"
+
+
+def test_a_rule_run_alone_builds_only_the_staging_tables_it_reads():
+    built = {label for label, _ in _traced(["P409"]) if label.startswith("stage ")}
+    assert built == {"stage stage_payment_certificate"}
+    assert not [label for label, _ in _traced(["R201"]) if label.startswith("stage ")]

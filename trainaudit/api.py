@@ -17,7 +17,7 @@ from .io.schema import TABLES
 from .model import AuditReport, InputFile, RuleResult
 from .policy import Policy, load_policy
 from .rules.registry import Rule, RuleContext, all_rules
-from .runner import run_rule
+from .runner import prepare, run_rule
 
 Progress = Callable[[str, int, int], None]
 """progress(step, done, total) — the CLI draws it; the library only reports."""
@@ -240,6 +240,7 @@ def audit_tables(
         sources = {name: (Path(t.info.path).name, t.info.sheet) for name, t in tables.items()}
         selected = select_rules(rules, only_tables)
         scope = view.scope if view else None
+        prepare(ctx, selected)  # staging tables shared by rules (rules/staging.py)
         with engine.one_thread_per_query():
             results: list[RuleResult] = _in_pairs(
                 lambda rule: run_rule(rule, ctx, lang, sources, scope, hash_key),

@@ -47,6 +47,9 @@ class Engine:
         self._cursors: list[duckdb.DuckDBPyConnection] = []
         self._views: dict[str, pa.Table] = {}
         self._lock = threading.Lock()
+        self._staging: dict[str, threading.Lock] = {}
+        self.staged: set[str] = set()
+        """staging tables (rules/staging.py) materialised so far"""
 
     @property
     def _here(self) -> duckdb.DuckDBPyConnection:
@@ -134,6 +137,21 @@ class Engine:
             if self._tracer:
                 self._tracer(label, sql, time.perf_counter() - started)
         return result
+
+    def materialise(
+        self, label: str, name: str, sql: Callable[[], str], params: dict[str, Any] | None = None
+    ) -> None:
+        """Store the result of `sql()` as table `name`, once per engine: a staging table
+        several rules read. Threads asking for it meanwhile wait for the one building it."""
+        if not re.fullmatch(r"stage_[a-z0-9_]*", name):
+            raise ValueError(f"bad staging table name {name!r}")
+        with self._lock:
+            lock = self._staging.setdefault(name, threading.Lock())
+        with lock:
+            if name in self.staged:
+                return
+            self.query(label, f"CREATE TABLE {name} AS {sql()}", params)
+            self.staged.add(name)
 
     def attach(self, path: str | Path, alias: str) -> None:
         """Attach a database file read-only under `alias` (the history store of an audit)."""

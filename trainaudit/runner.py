@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 from .engine import Engine
 from .fingerprint import Located, fingerprints
 from .model import Finding, RuleResult, Status
+from .rules import staging
 from .rules.registry import Rule, RuleContext
 
 
@@ -229,6 +230,8 @@ def run_rule(
         return RuleResult(rule.code, rule.name, rule.severity, Status.SKIPPED, detail=reason)
     started = time.perf_counter()
     try:
+        if rule.stages:
+            staging.build(ctx, rule.stages)
         produced = rule.func(ctx)
         rows = (
             ctx.engine.query(rule.code, produced, ctx.params())
@@ -245,3 +248,16 @@ def run_rule(
     detail = ("；" if lang == "zh" else "; ").join(n for n in notes if n)
     return RuleResult(rule.code, rule.name, rule.severity, status, tuple(findings), detail=detail,
                       seconds=time.perf_counter() - started)  # fmt: skip
+
+
+def prepare(ctx: RuleContext, rules: list[Rule]) -> None:
+    """Build the staging tables of the rules that will run, before they run: with every
+    thread of the engine (the rules then run one thread each), and before two rules
+    would wait on the same one. A table that fails to build is left to the rules that
+    read it, which then end as `error` with the reason."""
+    names = [s for r in rules if r.skip_reason(ctx) is None for s in r.stages]
+    for name in staging.needed(names):
+        try:
+            staging.build(ctx, [name])
+        except Exception:  # noqa: BLE001, S112  (reported by each rule that reads it)
+            continue

@@ -1,3 +1,11 @@
 """Importing this module registers every rule family."""
 
-from . import certificates, enrollment, fabrication, identity, payments, quality  # noqa: F401
+from . import (  # noqa: F401
+    certificates,
+    enrollment,
+    fabrication,
+    identity,
+    payments,
+    quality,
+    staging,
+)

@@ -65,6 +65,7 @@ def payment_no_enrollment(ctx: RuleContext) -> str:
     reads=("payments", "certificates"),
     needs=("payments.id_number", "payments.subsidy_type", "certificates.id_number"),
     column="subsidy_type",
+    stages=("stage_payment_certificate",),
     message={
         "en": "certificate subsidy paid but the ID holds no certificate{scope_en}",
         "zh": "已支付取证补贴，但该人员无相应证书{scope_zh}",
@@ -72,7 +73,8 @@ def payment_no_enrollment(ctx: RuleContext) -> str:
 )
 def payment_no_certificate(ctx: RuleContext) -> str:
     """A certificate subsidy (取证补贴) for an ID that holds no certificate — in that
-    occupation and level when the payment names them.
+    occupation and level when the payment names them or its class does (SPEC §5
+    readings; the resolution is staging.payment_certificate's).
 
     Source: seed 004 — 以取证为补贴申领依据; the subsidy is for a certificate obtained.
     """
@@ -82,14 +84,8 @@ def payment_no_certificate(ctx: RuleContext) -> str:
                     ELSE ' (' || coalesce(p.occupation, '') || ' ' || coalesce(p.level, '') || ')' END AS scope_en,
                CASE WHEN p.occupation IS NULL AND p.level IS NULL THEN ''
                     ELSE '（' || coalesce(p.occupation, '') || coalesce(p.level, '') || '）' END AS scope_zh
-        FROM payments p
-        WHERE {PERSON} AND {KEYED} AND p.subsidy_type = 'certificate'
-          AND NOT EXISTS (
-              SELECT 1 FROM certificates c
-              WHERE c.id_number = p.id_number
-                AND (p.occupation IS NULL OR c.occupation = p.occupation)
-                AND (p.level IS NULL OR c.level = p.level)
-          )
+        FROM stage_payment_certificate p
+        WHERE {KEYED} AND p.certificates = 0
     """
 
 
@@ -110,6 +106,7 @@ def _uncapped_levels(ctx: RuleContext, lang: str) -> str:
     needs=("payments.amount", "payments.subsidy_type"),
     column="amount",
     note=_uncapped_levels,
+    stages=("stage_payment_certificate",),
     message={
         "en": "{subsidy_type} of {amount} is above the cap of {cap} ({basis_en})",
         "zh": "{subsidy_zh}{amount}元，超过标准{cap}元（{basis_zh}）",
@@ -122,8 +119,9 @@ def payment_over_cap(ctx: RuleContext) -> str:
     - 培训补贴 training: 1000 per person (培训补贴标准每人不超过1000元);
     - 取证补贴 certificate: 专项职业能力 150, 五级/初级工 300, 三级/高级工 600
       (每人150元、初级工每人300元、高级工每人600元); the level is the payment's own, else
-      the level of the person's only certificate; a level with no cap is not checked
-      and the result says so;
+      its class's (SPEC §5 readings), else the one level of the person's certificates
+      in that occupation (staging.payment_certificate); a level with no cap is not
+      checked and the result says so;
     - 岗前培训补贴 pre-job: 300 per person;
     - 生活费补贴 living: 15 per training day, days = end − start + 1 of the person's
       enrollment in that class (all their enrollments when no class is named).
@@ -132,17 +130,7 @@ def payment_over_cap(ctx: RuleContext) -> str:
     How to resolve: recover the excess; check whether the rate table applied was right.
     """
     return f"""
-        WITH cert_level AS (
-            -- only where a certificate subsidy names no level of its own; one level (min =
-            -- max) in a single aggregation rather than a count(DISTINCT)
-            SELECT id_number, min(level) AS level
-            FROM certificates
-            WHERE level IS NOT NULL
-              AND id_number IN (SELECT id_number FROM payments
-                                WHERE subsidy_type = 'certificate' AND level IS NULL)
-            GROUP BY id_number HAVING min(level) = max(level)
-        ),
-        living AS (
+        WITH living AS (
             SELECT _row, id_number, class_id FROM payments WHERE subsidy_type = 'living'
         ),
         periods AS (
@@ -165,15 +153,15 @@ def payment_over_cap(ctx: RuleContext) -> str:
         ),
         judged AS (
             SELECT p._row, p.id_number, p.amount, p.subsidy_type, {_SUBSIDY_ZH} AS subsidy_zh,
-                   coalesce(p.level, cl.level) AS level, d.days,
+                   cl.cap_level AS level, d.days,
                    CASE p.subsidy_type
                        WHEN 'certificate' THEN k.cap
                        WHEN 'living' THEN $living_allowance_per_day * d.days
                        ELSE {_per_person_cap()}
                    END AS cap
             FROM payments p
-            LEFT JOIN cert_level cl ON cl.id_number = p.id_number
-            LEFT JOIN policy_certificate_caps k ON k.level = coalesce(p.level, cl.level)
+            LEFT JOIN stage_payment_certificate cl ON cl._row = p._row
+            LEFT JOIN policy_certificate_caps k ON k.level = cl.cap_level
             LEFT JOIN days d ON d._row = p._row
             WHERE {PERSON} AND p.amount IS NOT NULL
         )
@@ -251,6 +239,7 @@ def duplicate_payment(ctx: RuleContext) -> str:
     reads=("payments", "trainees"),
     needs=("payments.pay_date", "trainees.end_date"),
     column="pay_date",
+    stages=("stage_payment_certificate",),
     message={
         "en": "paid {pay_date}, before {event_en} {event_date}{share_en}",
         "zh": "支付日期{pay_date}早于{event_zh}{event_date}{share_zh}",
@@ -263,7 +252,8 @@ def paid_before_completion(ctx: RuleContext) -> str:
     Person-level: any payment dated before the person's class ended (the class named by
     the payment; when it names none, before every one of the person's enrollments ended,
     since it may be for any class already over), or a certificate subsidy dated before
-    the first matching certificate.
+    the first certificate of its occupation and level (the payment's, else its class's:
+    staging.payment_certificate).
     Institution-level: payments for a class dated before it ended whose running total
     exceeds advance_share (default 50 %, seed 002: 可先行拨付５０％的培训补贴资金) of the
     class's capped total (enrolled IDs × per-person cap, training and pre-job subsidies).
@@ -284,13 +274,7 @@ def paid_before_completion(ctx: RuleContext) -> str:
         ),
         -- the three event dates without correlated subqueries over a million payments
         issued AS (
-            SELECT p._row, min(c.issue_date) AS event_date
-            FROM paid p JOIN certificates c
-              ON c.id_number = p.id_number
-             AND (p.occupation IS NULL OR c.occupation = p.occupation)
-             AND (p.level IS NULL OR c.level = p.level)
-            WHERE p.is_cert
-            GROUP BY p._row
+            SELECT _row, first_issued AS event_date FROM stage_payment_certificate
         ),
         first_end AS (
             SELECT id_number, min(end_date) AS event_date FROM trainees
@@ -517,6 +501,7 @@ def class_total_over_cap(ctx: RuleContext) -> str:
     reads=("payments", "certificates"),
     needs=("payments.id_number", "certificates.id_number", "certificates.issue_date"),
     column="subsidy_type",
+    stages=("stage_payment_certificate",),
     message={
         "en": "certificate subsidy for a certificate issued {issue_date}, before the policy start {policy_start}",
         "zh": "取证补贴对应的证书发证日期{issue_date}早于政策起始日{policy_start}",
@@ -525,20 +510,12 @@ def class_total_over_cap(ctx: RuleContext) -> str:
 def cert_subsidy_before_policy(ctx: RuleContext) -> str:
     """A certificate subsidy whose matching certificates were all issued before
     certificate_policy_start (seed 004: 从2019年7月1日取得证书开始算起).
-    Matching: same ID, and the payment's occupation and level when it names them.
+    Matching: same ID, and the occupation and level the payment names, else those of
+    its class (SPEC §5 readings; staging.payment_certificate).
     """
-    return f"""
-        SELECT 'payments' AS _table, p._row, p.id_number AS subject, p.id_number,
-               m.issue_date, $certificate_policy_start AS policy_start
-        FROM payments p
-        JOIN (
-            SELECT p2._row, max(c.issue_date) AS issue_date
-            FROM payments p2 JOIN certificates c
-              ON c.id_number = p2.id_number
-             AND (p2.occupation IS NULL OR c.occupation = p2.occupation)
-             AND (p2.level IS NULL OR c.level = p2.level)
-            WHERE p2.subsidy_type = 'certificate' AND c.issue_date IS NOT NULL
-            GROUP BY p2._row
-        ) m ON m._row = p._row
-        WHERE {PERSON} AND m.issue_date < $certificate_policy_start
+    return """
+        SELECT 'payments' AS _table, _row, id_number AS subject, id_number,
+               last_issued AS issue_date, $certificate_policy_start AS policy_start
+        FROM stage_payment_certificate
+        WHERE last_issued < $certificate_policy_start
     """

@@ -56,6 +56,8 @@ class Rule:
     doc: str = field(default="", compare=False)
     note: Callable[[RuleContext, str], str] | None = None
     """what the run did not check although the rule ran (shown as the result's detail)"""
+    stages: tuple[str, ...] = ()
+    """staging tables its SQL reads (rules/staging.py), built before it runs"""
 
     @property
     def family(self) -> str:
@@ -127,6 +129,7 @@ def rule(
     column: str = "",
     any_table: bool = False,
     note: Callable[[RuleContext, str], str] | None = None,
+    stages: tuple[str, ...] = (),
 ) -> Callable:
     """Register a rule function under its SPEC code."""
 
@@ -135,7 +138,7 @@ def rule(
             raise ValueError(f"rule {code} registered twice")
         REGISTRY[code] = Rule(
             code, name, severity, reads, message, func, needs, column, any_table,
-            inspect.getdoc(func) or "", note,
+            inspect.getdoc(func) or "", note, stages,
         )  # fmt: skip
         return func
 
