@@ -30,7 +30,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check trainaudit tests bench
 
 sample: $(STAMP)
-	$(BIN)/trainaudit sample --out sample_data
+	$(BIN)/trainaudit sample --out sample_data --force
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

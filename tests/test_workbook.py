@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from pathlib import Path
 
 import openpyxl
@@ -309,7 +310,8 @@ def link_target(wb, cell):
     return wb[sheet.strip("'").replace("''", "'")][coordinate]
 
 
-def findings_rows(wb, sheet: str = "Findings") -> list[dict]:
+def findings_rows(wb, sheet: str = "") -> list[dict]:
+    sheet = sheet or ("Findings" if "Findings" in wb.sheetnames else "问题清单")
     """The Findings sheet as dicts of header -> cell."""
     ws = wb[sheet]
     header = [c.value for c in ws[1]]
@@ -317,7 +319,7 @@ def findings_rows(wb, sheet: str = "Findings") -> list[dict]:
 
 
 def summary_line(wb, first: str) -> list:
-    for row in dump(wb["Summary"]):
+    for row in dump(wb["Summary" if "Summary" in wb.sheetnames else "汇总"]):
         if row and row[0] == first:
             return row
     raise AssertionError(f"no Summary line starting with {first!r}")
@@ -400,7 +402,7 @@ def test_csv_table_becomes_a_fresh_sheet_with_row_numbers(tmp_path, roster, paym
     write_workbook(make_report({"trainees": roster, "payments": payments}, FINDINGS), out, "en")
     ws = openpyxl.load_workbook(out)["payments"]
 
-    assert dump(ws) == [["_row", *PAYMENT_HEADER]] + [
+    assert dump(ws) == [["row", *PAYMENT_HEADER]] + [
         [n, *row] for n, row in enumerate(PAYMENT_ROWS, start=2)
     ]
     assert fill(ws["D3"]) == ERROR_FILL and "P403" in ws["D3"].comment.text
@@ -450,14 +452,16 @@ def test_csv_only_is_written_fresh_in_chinese(tmp_path, payments):
     write_workbook(make_report({"payments": payments}, findings), out, "zh")
     wb = openpyxl.load_workbook(out)
 
-    assert wb.sheetnames == ["payments", "Findings", "Summary"]
-    ws = wb["payments"]
+    # sheets by their Chinese names; the row-number column is 行号, never `_row`
+    assert wb.sheetnames == ["支付", "问题清单", "汇总"]
+    ws = wb["支付"]
+    assert dump(ws)[0] == ["行号", *PAYMENT_HEADER]
     assert dump(ws)[1] == [2, *PAYMENT_ROWS[0]]
     assert ws["F3"].value == "=1+2" and ws["F3"].data_type == "s"
     assert ws["B2"].data_type == "s" and ws["C2"].number_format == "@"
     assert fill(ws["D3"]) == ERROR_FILL and "P403" in ws["D3"].comment.text
 
-    header = [c.value for c in wb["Findings"][1]]
+    header = [c.value for c in wb["问题清单"][1]]
     assert header[:8] == [
         "规则",
         "规则名称",
@@ -471,9 +475,29 @@ def test_csv_only_is_written_fresh_in_chinese(tmp_path, payments):
     rows = findings_rows(wb)
     assert [r["规则"].value for r in rows] == ["P403", "F502"]
     assert rows[0]["行号"].value == 3 and rows[0]["严重程度"].value == "错误"
+    # table and column as the clerk names them, never `payments` / `amount`
+    assert rows[0]["数据表"].value == "支付" and rows[0]["列"].value == "金额"
     assert link_target(wb, rows[0]["行号"]).coordinate == "D3"
-    assert wb["Findings"].freeze_panes == "A2"
+    assert wb["问题清单"].freeze_panes == "A2"
     assert summary_line(wb, "R207")[3] == "跳过"
+    # the Summary opens with the answer: findings, rows flagged, rows with an error, rules
+    lines = dump(wb["汇总"])
+    assert lines[0] == ["审核概况"]
+    assert lines[1][:3] == ["问题总数", 2, "错误 1 条，警告 1 条，提示 0 条"]
+    assert summary_line(wb, "有问题的行（支付）")[1] == 2
+    assert summary_line(wb, "其中有“错误”的行")[1] == 1
+    assert summary_line(wb, "发现问题的规则")[1:] == [2, "P403 (1)、F502 (1)"]
+    assert summary_line(wb, "跳过的规则（缺少输入或列）")[2] == "R207"
+    overview_end = lines.index([])
+    assert overview_end < lines.index(["按规则统计"]) < lines.index(["运行清单"])
+    english = [
+        v
+        for row in lines
+        for v in row
+        if isinstance(v, str)
+        and re.search(r"\b(rows?|rules?|findings?|passed|failed|skipped)\b", v)
+    ]
+    assert not english, english
 
 
 def test_large_table_keeps_only_flagged_rows(tmp_path, payments, monkeypatch):
@@ -484,7 +508,7 @@ def test_large_table_keeps_only_flagged_rows(tmp_path, payments, monkeypatch):
     wb = openpyxl.load_workbook(out)
 
     assert dump(wb["payments"]) == [
-        ["_row", *PAYMENT_HEADER],
+        ["row", *PAYMENT_HEADER],
         [3, *PAYMENT_ROWS[1]],
         [4, *PAYMENT_ROWS[2]],
     ]
@@ -630,3 +654,16 @@ def test_workbook_too_large_to_copy_streams_its_flagged_rows(tmp_path, roster, m
     assert summary_line(wb, "trainees")[6].startswith(f"only the {len(flagged)} flagged rows")
     notes = [row[0] for row in dump(wb["Summary"]) if row and "streaming mode" in str(row[0])]
     assert notes and "copied with their formatting" in notes[0]
+
+
+def test_comment_boxes_fit_their_text():
+    """A short note gets a small box, a long Chinese one a wide box tall enough for all
+    its wrapped lines; neither is the fixed size that hid text or left half a box empty."""
+    short_w, short_h = workbook._comment_size("I102 id-checksum [错误]: 校验位错误")
+    long_text = "\n".join(["F501 shared-phone [警告]: " + "同一电话号码出现在多个不同人员的行上" * 3] * 3)
+    long_w, long_h = workbook._comment_size(long_text)
+    assert short_w < long_w == workbook.COMMENT_MAX_PX
+    assert short_h < long_h
+    chars_per_line = (long_w - 16) // (2 * workbook.CHAR_PX)
+    wrapped = 3 * -(-len(long_text.splitlines()[0]) // chars_per_line)
+    assert long_h >= wrapped * workbook.LINE_PX

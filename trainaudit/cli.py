@@ -9,7 +9,7 @@ import traceback
 import warnings
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 import typer
 from rich.console import Console
@@ -18,12 +18,13 @@ from typer.core import TyperGroup
 from typer.exceptions import Abort
 
 from . import __version__, api
-from .errors import TrainauditError
+from .errors import InputError, TrainauditError
 from .i18n import default_lang, render
 from .io.readers import DEFAULT_LIMITS
 from .model import AuditReport, Severity
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+
 
 class _ScriptGroup(TyperGroup):
     """The root command: a usage error (a mistyped option, a bad value) ends like every
@@ -142,9 +143,7 @@ def _run_lang() -> str:
     return default_lang()
 
 
-def _fail(
-    msgid: str, as_json: bool = False, show_ids: bool = False, /, **fields: object
-) -> None:
+def _fail(msgid: str, as_json: bool = False, show_ids: bool = False, /, **fields: object) -> None:
     """One line on stderr in the run's language (the msgid rendered with `fields`), exit 2."""
     message = render(msgid, _run_lang(), **fields)
     message = _shown(" ".join(message.split()), show_ids)  # one line, whatever it quotes
@@ -261,6 +260,9 @@ def _audit_and_exit(
     as_json = fmt is OutputFormat.json
 
     def work():
+        for name, value in audit_args.items():
+            if isinstance(value, _Later):  # globs expanded where an error exits 2 as it should
+                audit_args[name] = _expand(value.patterns)
         key = key_from(*hash_ids) if any(v is not None for v in hash_ids) else None
         read_limits = ReadLimits(*limits) if limits else None
         report = api.audit(**audit_args, lang=language, progress=_progress_printer(err, quiet),
@@ -333,6 +335,38 @@ HashIdsFileOpt = Annotated[
 ]
 
 
+MANY = " (repeatable, or a glob such as 'inbox/*.xlsx': the files are audited as one table)"
+
+
+def _expand(patterns: list[str] | None) -> list[Path] | None:
+    """The files named: each as given, a glob (`*`, `?`, `[`) expanded in sorted order.
+
+    A name that matches nothing is left as it is, so that the reader says "file not
+    found" about it: a script that names an input it does not have is told so (exit 2),
+    never audited on fewer files than it meant."""
+    import glob
+
+    if not patterns:
+        return None
+    files: list[Path] = []
+    for pattern in patterns:
+        matched = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else []
+        if glob.has_magic(pattern) and not matched and not Path(pattern).exists():
+            raise InputError("{pattern}: no file matches", pattern=pattern)
+        files += [Path(m) for m in matched] or [Path(pattern)]
+    return files
+
+
+class _Later(NamedTuple):
+    """File names as typed, expanded inside the run (`_expand`)."""
+
+    patterns: list[str] | None
+
+
+def _later(patterns: list[str] | None) -> _Later:
+    return _Later(patterns)
+
+
 def _tracer(show_sql: bool):
     if not show_sql:
         return None
@@ -346,22 +380,24 @@ def _tracer(show_sql: bool):
 @app.command()
 def audit(
     trainees: Annotated[
-        Path | None, typer.Option("--trainees", "-t", help="roster of enrollments")
+        list[str] | None, typer.Option("--trainees", "-t", help="roster of enrollments" + MANY)
     ] = None,
     certificates: Annotated[
-        Path | None, typer.Option("--certificates", "-c", help="certificates issued")
+        list[str] | None, typer.Option("--certificates", "-c", help="certificates issued" + MANY)
     ] = None,
     payments: Annotated[
-        Path | None, typer.Option("--payments", "-p", help="subsidy payments")
+        list[str] | None, typer.Option("--payments", "-p", help="subsidy payments" + MANY)
     ] = None,
     institutions: Annotated[
-        Path | None, typer.Option("--institutions", help="institutions and bans")
+        list[str] | None, typer.Option("--institutions", help="institutions and bans" + MANY)
     ] = None,
     watchlist: Annotated[
-        Path | None, typer.Option("--watchlist", help="IDs that must not draw subsidies")
+        list[str] | None,
+        typer.Option("--watchlist", help="IDs that must not draw subsidies" + MANY),
     ] = None,
     occupations: Annotated[
-        Path | None, typer.Option("--occupations", help="catalogue of subsidised occupations")
+        list[str] | None,
+        typer.Option("--occupations", help="catalogue of subsidised occupations" + MANY),
     ] = None,
     policy: PolicyOpt = None,
     out: OutOpt = None,
@@ -399,9 +435,9 @@ def audit(
 ) -> None:
     """Cross-check trainees, certificates and payments; write findings and an annotated workbook."""
     _audit_and_exit(
-        dict(trainees=trainees, certificates=certificates, payments=payments,
-             institutions=institutions, watchlist=watchlist, occupations=occupations,
-             policy=policy, rules=rules.split(",") if rules else None, tracer=_tracer(show_sql),
+        dict(trainees=_later(trainees), certificates=_later(certificates),
+             payments=_later(payments), institutions=_later(institutions),
+             watchlist=_later(watchlist), occupations=_later(occupations), policy=policy, rules=rules.split(",") if rules else None, tracer=_tracer(show_sql),
              history=history, baseline=baseline, waivers=waivers),
         lang, out, findings, fail_on, quiet, show_ids, debug, fmt,
         (max_file_mb, max_sheet_mb, max_cells), (hash_ids, hash_ids_file),
@@ -410,7 +446,10 @@ def audit(
 
 @app.command()
 def validate(
-    file: Annotated[Path, typer.Argument(help="the upload to check")],
+    files: Annotated[
+        list[str],
+        typer.Argument(help="the upload(s) to check, audited as one table", metavar="FILE..."),
+    ],
     table: Annotated[
         TableName, typer.Option("--table", help="what the file holds")
     ] = TableName.trainees,
@@ -431,7 +470,7 @@ def validate(
 ) -> None:
     """Check one upload on its own, before accepting it (only the rules it can answer)."""
     _audit_and_exit(
-        {table.value: file, "policy": policy, "only_tables": {table.value}},
+        {table.value: _later(files), "policy": policy, "only_tables": {table.value}},
         lang, out, findings, fail_on, quiet, show_ids, debug, fmt,
         (max_file_mb, max_sheet_mb, max_cells), (hash_ids, hash_ids_file),
     )  # fmt: skip
@@ -467,13 +506,16 @@ def sample(
     out: Annotated[Path, typer.Option("--out", help="folder for the demo inputs")] = Path(
         "sample_data"
     ),
+    force: Annotated[
+        bool, typer.Option("--force", help="overwrite demo files already there")
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Write deterministic synthetic demo inputs in which every rule fires."""
     from .sample import write_sample
 
     def work():
-        for path in write_sample(out):
+        for path in write_sample(out, force):
             typer.echo(str(path))
 
     _run(debug, work)

@@ -7,11 +7,11 @@ named fields, so the edge can say it in the run's language: ``exc.render("zh")``
 
 from __future__ import annotations
 
-from .i18n import render
+from .i18n import Words, render
 
 
-class TrainauditError(Exception):
-    """Base of every error trainaudit raises on purpose."""
+class TrainauditError(Exception, Words):
+    """Base of every error trainaudit raises on purpose (a field of another message too)."""
 
     def __init__(self, msgid: str = "", /, **fields: object):
         self.msgid, self.fields = msgid, fields
@@ -20,6 +20,9 @@ class TrainauditError(Exception):
     def render(self, lang: str) -> str:
         """The message in `lang` (zh or en)."""
         return render(self.msgid, lang, **self.fields)
+
+    def __str__(self) -> str:
+        return self.render("en")
 
 
 class InputError(TrainauditError):

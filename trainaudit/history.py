@@ -31,6 +31,7 @@ import pyarrow as pa
 from . import __version__
 from .engine import Engine, Store
 from .errors import EngineError, InputError
+from .i18n import Columns, Table
 from .io.normalise import normalise_table
 from .io.readers import LoadedTable, read_table
 from .io.schema import TABLES
@@ -107,16 +108,20 @@ class Added:
 # --------------------------------------------------------------------------- the store
 
 
+NO_STORE = "{store}: no history store there (`trainaudit history init` makes one)"
+CANNOT_OPEN = "{store}: cannot open the history store ({cause})"
+
+
 def _open(store: Path, *, create: bool) -> Store:
     """The store, read-only unless `create` (writable; made when there is no file yet).
     An existing file that is not a history store is refused, never written to."""
     existed = store.is_file()
     if not create and not existed:
-        raise InputError(f"{store}: no history store there (`trainaudit history init` makes one)")
+        raise InputError(NO_STORE, store=store)
     try:
         db = Store(store, read_only=not create)
     except EngineError as exc:
-        raise InputError(f"{store}: cannot open the history store ({_cause(exc)})") from None
+        raise InputError(CANNOT_OPEN, store=store, cause=_cause(exc)) from None
     try:
         if create and not existed:
             with db.transaction():
@@ -145,11 +150,12 @@ def _check_format(db: Engine, store: Path, schema: str = "") -> None:
             "history: format", f"SELECT value FROM {prefix}store_info WHERE key = 'format'"
         ).column("value")
     except EngineError:
-        raise InputError(f"{store}: not a trainaudit history store") from None
+        raise InputError("{store}: not a trainaudit history store", store=store) from None
     if found.to_pylist() != [FORMAT]:
         raise InputError(
-            f"{store}: history store format {found.to_pylist()}, this trainaudit reads {FORMAT}"
-        )
+            "{store}: history store format {found}, this trainaudit reads {format}",
+            store=store, found=found.to_pylist(), format=FORMAT,
+        )  # fmt: skip
 
 
 def _uploads(db: Engine, schema: str = "") -> list[Upload]:
@@ -196,24 +202,31 @@ def list_uploads(store: str | Path) -> list[Upload]:
 
 def detect_table(path: Path, aliases: dict | None = None) -> LoadedTable:
     """Read `path` as the one main table whose required columns it has."""
-    fits, seen = [], []
+    fits: list[LoadedTable] = []
+    seen: list[InputError] = []
     for table in STORE_TABLES:
         try:
             loaded = read_table(path, table, (aliases or {}).get(table))
         except InputError as exc:
-            seen.append(str(exc))
+            seen.append(exc)
             continue
         if set(TABLES[table].required) <= loaded.present:
             fits.append(loaded)
     if len(fits) == 1:
         return fits[0]
-    if not fits and seen and all("no header row" not in s for s in seen):
-        raise InputError(seen[0])  # unreadable, whatever table it holds
-    what = "both " + " and ".join(t.name for t in fits) if fits else "none of " + ", ".join(STORE_TABLES)  # fmt: skip
+    if not fits and seen and all("no header row" not in str(e) for e in seen):
+        raise seen[0]  # unreadable, whatever table it holds
+    if fits:
+        raise InputError(
+            "{path}: cannot tell which table it is (its columns fit both {tables}); "
+            "give it as --trainees, --certificates or --payments",
+            path=path, tables=" and ".join(t.name for t in fits),
+        )  # fmt: skip
     raise InputError(
-        f"{path}: cannot tell which table it is (its columns fit {what}); "
-        "give it as --trainees, --certificates or --payments"
-    )
+        "{path}: cannot tell which table it is (its columns fit none of {tables}); "
+        "give it as --trainees, --certificates or --payments",
+        path=path, tables=", ".join(STORE_TABLES),
+    )  # fmt: skip
 
 
 def add_uploads(
@@ -235,7 +248,10 @@ def add_uploads(
         report("read", i, len(files))
         path = Path(path)
         if table is not None and table not in STORE_TABLES:
-            raise InputError(f"{path}: history holds {', '.join(STORE_TABLES)}, not {table}")
+            raise InputError(
+                "{path}: history holds {tables}, not {table}",
+                path=path, tables=", ".join(STORE_TABLES), table=table,
+            )  # fmt: skip
         if table is None:
             t = detect_table(path, header_aliases)
         else:
@@ -243,8 +259,9 @@ def add_uploads(
         missing = [c for c in TABLES[t.name].required if c not in t.present]
         if missing:
             raise InputError(
-                f"{path}: not added: no column for {', '.join(missing)} (required in {t.name})"
-            )
+                "{path}: not added: no column for {columns} (required in {table})",
+                path=path, columns=Columns(missing, t.name), table=Table(t.name),
+            )  # fmt: skip
         loaded.append((path, t))
     report("read", len(files), len(files))
 
@@ -317,7 +334,7 @@ def remove_upload(store: str | Path, which: str) -> Upload:
     """Take one upload (its number, or a unique prefix of its sha256) out of the store."""
     store = Path(store)
     if not store.is_file():
-        raise InputError(f"{store}: no history store there")
+        raise InputError(NO_STORE, store=store)
     db = _open(store, create=True)
     try:
         uploads = _uploads(db)
@@ -326,10 +343,17 @@ def remove_upload(store: str | Path, which: str) -> Upload:
             [u for u in uploads if u.sha256.startswith(text)] if len(text) >= 6 else []
         )
         if len(hits) != 1:
+            if not hits:
+                raise InputError(
+                    "{store}: no upload matches {which} (give its number from `trainaudit "
+                    "history list`, or 6+ characters of its sha256)",
+                    store=store, which=repr(which),
+                )  # fmt: skip
             raise InputError(
-                f"{store}: {'no' if not hits else 'more than one'} upload matches {which!r} "
-                "(give its number from `trainaudit history list`, or 6+ characters of its sha256)"
-            )
+                "{store}: more than one upload matches {which} (give its number from "
+                "`trainaudit history list`, or 6+ characters of its sha256)",
+                store=store, which=repr(which),
+            )  # fmt: skip
         upload = hits[0]
         with db.transaction():
             db.query(
@@ -426,11 +450,11 @@ def merge(engine: Engine, store: str | Path, tables: dict[str, LoadedTable]) -> 
     """
     store = Path(store)
     if not store.is_file():
-        raise InputError(f"{store}: no history store there (`trainaudit history init` makes one)")
+        raise InputError(NO_STORE, store=store)
     try:
         engine.attach(store, ALIAS)
     except EngineError as exc:
-        raise InputError(f"{store}: cannot open the history store ({_cause(exc)})") from None
+        raise InputError(CANNOT_OPEN, store=store, cause=_cause(exc)) from None
     _check_format(engine, store, ALIAS)
     uploads = _uploads(engine, ALIAS)
     today = {t.info.sha256 for t in tables.values() if t.info.sha256}

@@ -25,10 +25,45 @@ def render(msgid: str, lang: str, /, **fields: object) -> str:
     template = ZH.get(msgid, msgid) if lang == "zh" else msgid
     if not fields:
         return template
+    # A field that knows its words (a column, a table, a nested error) says them in `lang`.
+    fields = {k: v.render(lang) if isinstance(v, Words) else v for k, v in fields.items()}
     try:
         return template.format(**fields)
     except (KeyError, IndexError, ValueError):  # a template that lost a field: say it in English
         return msgid.format(**fields)
+
+
+class Words:
+    """A field value a person reads, said in the message's language (see `render`)."""
+
+    def render(self, lang: str) -> str:
+        raise NotImplementedError
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
+class Columns(Words):
+    """Column names of `table`: 「身份证号码」、「姓名」 in Chinese, id_number, name in English."""
+
+    def __init__(self, names: str | list[str] | tuple[str, ...], table: str | None = None):
+        self.names = [names] if isinstance(names, str) else list(names)
+        self.table = table
+
+    def render(self, lang: str) -> str:
+        if lang == "zh":
+            return "、".join(f"「{column_label(n, 'zh', self.table)}」" for n in self.names)
+        return ", ".join(self.names)
+
+
+class Table(Words):
+    """A table name: 花名册 in Chinese, trainees in English."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def render(self, lang: str) -> str:
+        return table_label(self.name, lang)
 
 
 def default_lang(environ: dict[str, str] | None = None, platform: str | None = None) -> str:

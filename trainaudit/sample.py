@@ -25,6 +25,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.writer.excel import ExcelWriter
 
+from .errors import InputError
 from .ids import check_char, make_id
 from .report.atomic import atomic_path
 
@@ -826,12 +827,29 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
-def write_sample(out_dir: Path) -> list[Path]:
+SAMPLE_FILES = (
+    "trainees.xlsx",
+    "certificates.csv",
+    "payments.csv",
+    "institutions.csv",
+    "watchlist.csv",
+    "occupations.csv",
+)
+
+
+def write_sample(out_dir: Path, force: bool = False) -> list[Path]:
     """Write the six demo inputs into `out_dir` and return their paths.
 
     The same bytes every time: one seeded generator, fixed dates, pinned zip times.
+    A file of the same name already there is kept unless `force`: it may be a clerk's own.
     """
     out_dir = Path(out_dir)
+    existing = [name for name in SAMPLE_FILES if (out_dir / name).exists()]
+    if existing and not force:
+        raise InputError(
+            "{path}: already holds {files}; use --force to overwrite them",
+            path=out_dir, files=", ".join(existing),
+        )  # fmt: skip
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = random.Random(SEED)
     rows, named = _build_rows(rng)

@@ -1,7 +1,9 @@
-"""Header and section labels of the annotated workbook, in Chinese and English.
+"""Words of the reports (workbook, console) a person reads, in Chinese and English.
 
-Sheet names stay English (`Findings`, `Summary`, table names) so that scripts and links
-can rely on them; what a clerk reads inside the sheets follows `--lang`.
+Keyed rather than msgid-keyed (see :mod:`trainaudit.i18n` for sentences): the same English
+word needs two Chinese ones by context (status "error" 出错, severity "error" 错误; header
+"name" 规则名称). Sheet names follow the language (问题清单 / Findings); under en they
+stay exactly as before so that scripts and links can rely on them.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "history_rows": "历史库中一并核对的行数（{table}）",
         "history_excluded": "与本次输入为同一文件、未作历史比对的上传",
         "waivers_file": "豁免文件",
-        "waived_count": "已豁免的问题（见“Waived”工作表，不计入退出码）",
+        "waived_count": "已豁免的问题（见“已豁免”工作表，不计入退出码）",
         "waivers_expired": "已过期、不再适用的豁免",
         "baseline_file": "基线问题文件",
         "baselined_count": "基线中已有、本次不再报告的问题",
@@ -70,7 +72,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "all_rows": "全部 {rows} 行写入工作表“{sheet}”",
         "flagged_rows": "超过 {limit} 行，仅写入被标记的 {shown} 行（共 {rows} 行）到工作表“{sheet}”",
         "not_written": "未写入（无数据）",
-        "findings_truncated": "问题超过工作表行数上限，“Findings”仅列出前 {shown} 条（共 {total} 条）",
+        "findings_truncated": "问题超过工作表行数上限，“问题清单”仅列出前 {shown} 条（共 {total} 条）",
         "links_capped": "Excel 每个工作表最多 {limit} 个超链接，其余问题行未加链接",
         "base_unreadable": "无法以 openpyxl 打开 {path}（{error}），改为新建工作表",
         "base_too_large": "{path} 超过 {limit} 行，未复制原工作簿，改为新建工作表",
@@ -84,7 +86,37 @@ _LABELS: dict[str, dict[str, str]] = {
         "st_passed": "通过",
         "st_failed": "发现问题",
         "st_skipped": "跳过",
-        "st_error": "运行出错",
+        "st_error": "出错",
+        # sheet names
+        "sheet_findings": "问题清单",
+        "sheet_summary": "汇总",
+        "sheet_waived": "已豁免",
+        # Summary: what a clerk needs first
+        "overview": "审核概况",
+        "rows_flagged": "有问题的行（{table}）",
+        "rows_with_errors": "其中有“错误”的行",
+        "findings_total": "问题总数",
+        "by_severity": "错误 {e} 条，警告 {w} 条，提示 {i} 条",
+        "rules_failed": "发现问题的规则",
+        "rules_skipped": "跳过的规则（缺少输入或列）",
+        "rules_broken": "无法运行的规则",
+        "none": "无",
+        # console
+        "title": "审计结果",
+        "total_line": "合计：{n} 条问题（错误 {e}，警告 {w}，提示 {i}）",
+        "first": "前 {n} 条问题",
+        "history_line": "历史库 {store}：一并核对 {uploads} 个已接收的上传（{rows} 行），只报告本次上传的问题",
+        "excluded_line": "与本次输入为同一文件、未作历史比对：{files}",
+        "waived_line": "已豁免 {n} 条问题（不计入退出码）",
+        "expired_line": "{n} 条豁免已过期，不再适用：{fps}",
+        "baselined_line": "基线中已有 {n} 条问题，本次不再报告",
+        "reads": "所需输入",
+        "needs": "所需列",
+        "message_template": "信息模板",
+        "any_table": "（任一即可）",
+        "diff_new": "新增",
+        "diff_resolved": "已解决",
+        "diff_persisting": "仍存在",
     },
     "en": {
         "rule": "rule",
@@ -158,8 +190,39 @@ _LABELS: dict[str, dict[str, str]] = {
         "st_failed": "failed",
         "st_skipped": "skipped",
         "st_error": "error",
+        "sheet_findings": "Findings",
+        "sheet_summary": "Summary",
+        "sheet_waived": "Waived",
+        "overview": "Overview",
+        "rows_flagged": "rows with findings ({table})",
+        "rows_with_errors": "of which rows with an error",
+        "findings_total": "findings",
+        "by_severity": "{e} errors, {w} warnings, {i} info",
+        "rules_failed": "rules with findings",
+        "rules_skipped": "rules skipped (an input or column missing)",
+        "rules_broken": "rules that could not run",
+        "none": "none",
+        "title": "Audit result",
+        "total_line": "Total: {n} findings ({e} errors, {w} warnings, {i} info)",
+        "first": "First {n} findings",
+        "history_line": "History {store}: checked together with {uploads} accepted uploads ({rows} rows); only findings on today's rows are reported",
+        "excluded_line": "left out of history, being today's input: {files}",
+        "waived_line": "{n} findings waived (not counted for the exit code)",
+        "expired_line": "{n} waivers expired and no longer apply: {fps}",
+        "baselined_line": "{n} findings already in the baseline, not reported again",
+        "reads": "Reads",
+        "needs": "Needs columns",
+        "message_template": "Message",
+        "any_table": " (any)",
+        "diff_new": "new",
+        "diff_resolved": "resolved",
+        "diff_persisting": "persisting",
     },
 }
+
+
+LABELS = _LABELS
+"""Read by tests/test_i18n.py: every key in both languages."""
 
 
 def label(lang: str, key: str, **values: object) -> str:

@@ -34,6 +34,7 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..i18n import column_label, severity_label, table_label
 from ..model import EXTRA_COLUMNS, FINDING_COLUMNS, AuditReport, Finding, Severity, Status
 from .atomic import atomic_path
 from .labels import label
@@ -75,6 +76,7 @@ def write_workbook(report: AuditReport, path: Path, lang: str = "zh") -> None:
     on the Findings sheet only.
     """
     path = Path(path)
+    report = _per_file(report)
     plan = _plan(report, path, lang)
     with atomic_path(path) as tmp:
         book: _Book
@@ -91,6 +93,8 @@ def write_workbook(report: AuditReport, path: Path, lang: str = "zh") -> None:
             placements[name] = _write_table_sheet(
                 book, sheet, report.tables[name], _of_table(report.findings, name), plan, lang
             )
+            if name != report.tables[name].name:  # one file of several: its own line
+                plan.written[name] = plan.written.pop(report.tables[name].name)
         _write_findings_sheet(book, plan.findings_sheet, report.findings, placements, plan, lang)
         if plan.waived_sheet:
             _write_waived_sheet(book, plan.waived_sheet, report, placements, lang)
@@ -142,11 +146,11 @@ def _plan(report: AuditReport, out: Path, lang: str) -> _Plan:
                     plan.written[name] = label(lang, "annotated", sheet=sheet)
     for name in report.tables:
         if name not in plan.annotated:
-            plan.fresh[name] = _unique_sheet_name(name, taken)
-    plan.findings_sheet = _unique_sheet_name("Findings", taken)
+            plan.fresh[name] = _unique_sheet_name(table_label(name, lang), taken)
+    plan.findings_sheet = _unique_sheet_name(label(lang, "sheet_findings"), taken)
     if report.waivers_file:
-        plan.waived_sheet = _unique_sheet_name("Waived", taken)
-    plan.summary_sheet = _unique_sheet_name("Summary", taken)
+        plan.waived_sheet = _unique_sheet_name(label(lang, "sheet_waived"), taken)
+    plan.summary_sheet = _unique_sheet_name(label(lang, "sheet_summary"), taken)
     return plan
 
 
@@ -156,6 +160,8 @@ def _choose_base(report: AuditReport, plan: _Plan, lang: str) -> tuple[str, list
     for name, table in report.tables.items():
         info = table.info
         if info.kind not in EXCEL_KINDS or not Path(info.path).is_file():
+            continue
+        if name != table.name:  # one file of a table read from several: a fresh sheet
             continue
         if info.rows > FULL_ROWS_LIMIT:
             # openpyxl would need minutes and gigabytes: flagged rows go to a fresh sheet instead
@@ -203,7 +209,40 @@ def _unique_sheet_name(wanted: str, taken: set[str]) -> str:
 
 
 def _of_table(findings: Iterable[Finding], table: str) -> list[Finding]:
-    return [f for f in findings if f.table == table]
+    return [f for f in findings if table in (f.table, _part_key(f.table, f.source))]
+
+
+def _part_key(table: str, source: str) -> str:
+    """The key (and sheet name) of one file of a table read from several files."""
+    return f"{table} {source}"
+
+
+def _sheet_of(f: Finding, tables: dict) -> str:
+    """The key in `tables` of the finding's sheet: its table, or its table and file."""
+    return f.table if f.table in tables else _part_key(f.table, f.source)
+
+
+def _per_file(report: AuditReport) -> AuditReport:
+    """A table read from several files (multifile.py) as one fresh sheet per file, under
+    the key `trainees a.xlsx`: its rows are numbered within each file, so one sheet for
+    all of them would put two files' row 5 on one line (and the user's own workbook is
+    one file, not the table). Other tables are left as they are."""
+    import copy
+
+    parts = {n: t.parts for n, t in report.tables.items() if getattr(t, "parts", ())}
+    if not parts:
+        return report
+    out = copy.copy(report)
+    out.tables, out.inputs = {}, {}
+    for name, table in report.tables.items():
+        for part in parts.get(name, (table,)):
+            key = _part_key(name, Path(part.info.path).name) if name in parts else name
+            out.tables[key] = part
+            out.inputs[key] = part.info
+    for name, info in report.inputs.items():
+        if name not in out.inputs and name not in parts:
+            out.inputs[name] = info
+    return out
 
 
 # --------------------------------------------------------------------------- placements
@@ -255,7 +294,7 @@ def _comment_text(findings: Sequence[Finding], lang: str) -> str:
 
 
 def _severity_label(severity: Severity, lang: str) -> str:
-    return label(lang, f"sev_{severity.label}")
+    return severity_label(severity, lang)
 
 
 def _column_letter(col: int) -> str:
@@ -301,9 +340,23 @@ class _Book:
     def save(self, path: Path) -> None: ...
 
 
+COMMENT_MIN_PX, COMMENT_MAX_PX = 160, 420
+CHAR_PX, LINE_PX = 7, 17
+"""Calibri 11 in a comment box: about 7 px for a Latin character, twice that for a
+Chinese one, 17 px a line; boxes grow with their text up to 420 px wide, then wrap."""
+
+
 def _comment_size(text: str) -> tuple[int, int]:
-    lines = sum(1 + len(line) // 40 for line in text.splitlines()) or 1
-    return 320, min(40 + 16 * lines, 600)
+    """Width and height in pixels of a comment box that shows `text` whole, without a
+    wide empty margin: as wide as its longest line (within bounds), as tall as its lines
+    once wrapped at that width."""
+    widths = [
+        sum(2 if ord(ch) > 0x2E80 else 1 for ch in line) * CHAR_PX for line in text.splitlines()
+    ]
+    width = min(max([COMMENT_MIN_PX, *widths]) + 16, COMMENT_MAX_PX)
+    usable = width - 16
+    lines = sum(max(1, math.ceil(w / usable)) for w in widths) or 1
+    return width, min(12 + LINE_PX * lines, 900)
 
 
 class _XlsxwriterBook(_Book):
@@ -476,8 +529,8 @@ def _set_comment(cell, text: str) -> None:
     if cell.comment is not None and cell.comment.author != AUTHOR:
         text = f"{cell.comment.text}\n\n{text}"  # the user's own note stays first
     text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    width, height = _comment_size(text)
-    cell.comment = Comment(text, AUTHOR, height=height, width=width)
+    width, height = _comment_size(text)  # openpyxl wants points: 3/4 of a pixel
+    cell.comment = Comment(text, AUTHOR, height=round(height * 0.75), width=round(width * 0.75))
 
 
 # --------------------------------------------------------------------------- sheets
@@ -543,7 +596,7 @@ def _write_table_sheet(
         flagged[r][c] = hits
 
     ws = book.sheet(sheet)
-    book.row(ws, 0, [ROW_COLUMN, *user_columns], [BOLD] * (len(user_columns) + 1))
+    book.row(ws, 0, [label(lang, "row"), *user_columns], [BOLD] * (len(user_columns) + 1))
     columns = [original[c].to_pylist() for c in user_columns]
     for i, values in enumerate(zip(row_numbers, *columns, strict=False), start=1):
         if i not in flagged:
@@ -606,10 +659,9 @@ def _write_findings_sheet(
         plan.notes.append(label(lang, "findings_truncated", shown=len(shown), total=len(findings)))
     links = 0
     for i, f in enumerate(shown, start=1):
-        record = f.as_record()
-        record["severity"] = _severity_label(f.severity, lang)
+        record = _shown_record(f, lang)
         values = [record[c] if record[c] is not None else "" for c in columns]
-        place = placements.get(f.table)
+        place = placements.get(_sheet_of(f, placements))
         location = place.location(f) if place is not None else None
         if location is not None and links < EXCEL_LINKS:
             values[row_col] = None
@@ -621,6 +673,17 @@ def _write_findings_sheet(
         plan.notes.append(label(lang, "links_capped", limit=EXCEL_LINKS))
     book.table_view(ws, len(shown), len(columns) - 1)
     book.widths(ws, [8, 26, 10, 12, 8, 22, 22, 60, 24, 14, 14, 22, 22])
+
+
+def _shown_record(f: Finding, lang: str) -> dict:
+    """A finding as a person reads it on a sheet: severity, table and column in `lang`
+    (错误, 花名册, 身份证号码 under zh); the findings file keeps the machine words."""
+    record = f.as_record()
+    record["severity"] = _severity_label(f.severity, lang)
+    record["table"] = table_label(f.table, lang)
+    if f.column:
+        record["column"] = column_label(f.column, lang, f.table)
+    return record
 
 
 WAIVED_COLUMNS = (*FINDING_COLUMNS, "fingerprint", "reason", "who", "until")
@@ -638,12 +701,11 @@ def _write_waived_sheet(
     row_col = WAIVED_COLUMNS.index("row")
     shown = report.waived[: EXCEL_ROWS - 2]
     for i, (f, waiver) in enumerate(shown, start=1):
-        record = f.as_record()
-        record["severity"] = _severity_label(f.severity, lang)
+        record = _shown_record(f, lang)
         record.update(reason=waiver.reason, who=waiver.who,
                       until=waiver.until.isoformat() if waiver.until else label(lang, "no_end"))  # fmt: skip
         values = [record[c] if record[c] is not None else "" for c in WAIVED_COLUMNS]
-        place = placements.get(f.table)
+        place = placements.get(_sheet_of(f, placements))
         location = place.location(f) if place is not None and i <= EXCEL_LINKS else None
         if location is not None:
             values[row_col] = None
@@ -659,11 +721,15 @@ def _write_waived_sheet(
 def _write_summary_sheet(
     book: _Book, sheet: str, report: AuditReport, plan: _Plan, lang: str
 ) -> None:
-    """Counts by rule (with a chart), by institution, by county, then the run manifest."""
+    """What a clerk needs first (rows with errors, which rules, which institutions), then
+    counts by rule (with a chart), by institution, by county, then the run manifest."""
     ws = book.sheet(sheet)
     rows = _Rows(book, ws)
 
     counts = Counter(f.rule for f in report.findings)
+    _write_overview(rows, report, counts, lang)
+    rows.blank()
+    chart_row = rows.next
     rows.title(label(lang, "by_rule"))
     rows.header(lang, "code", "name", "severity", "status", "count", "detail")
     first = rows.next
@@ -672,7 +738,7 @@ def _write_summary_sheet(
         rows.add(code, name, _severity_label(severity, lang), status_label, counts[code], detail)
     if counts:  # rules with findings come first: the chart covers those rows
         last = first + len(counts) - 1
-        book.bar_chart(ws, label(lang, "chart_title"), first, last, cat=0, val=4, at=(1, 7))
+        book.bar_chart(ws, label(lang, "chart_title"), first, last, cat=0, val=4, at=(chart_row, 7))
     rows.blank()
 
     for key in ("institution", "county"):
@@ -704,6 +770,37 @@ def _write_summary_sheet(
         for note in plan.notes:
             rows.add(note)
     book.widths(ws, [28, 28, 12, 12, 10, 12, 40])
+
+
+def _write_overview(rows: _Rows, report: AuditReport, counts: Counter, lang: str) -> None:
+    """How many rows have findings and errors, the rules that found them (most first), the
+    rules skipped or broken and the institutions most flagged: the answer before the detail."""
+    sep = "、" if lang == "zh" else ", "
+    bad = defaultdict(set)
+    error_rows = set()
+    for f in report.findings:
+        if f.row is not None:
+            bad[f.table].add(f.row)
+            if f.severity is Severity.ERROR:
+                error_rows.add((f.table, f.row))
+    by_sev = Counter(f.severity for f in report.findings)
+    rows.title(label(lang, "overview"))
+    rows.add(label(lang, "findings_total"), len(report.findings),
+             label(lang, "by_severity", e=by_sev[Severity.ERROR], w=by_sev[Severity.WARNING],
+                   i=by_sev[Severity.INFO]))  # fmt: skip
+    for table, flagged in sorted(bad.items()):
+        rows.add(label(lang, "rows_flagged", table=table_label(table, lang)), len(flagged))
+    rows.add(label(lang, "rows_with_errors"), len(error_rows))
+    failed = [f"{code} ({n})" for code, n in counts.most_common()]
+    rows.add(label(lang, "rules_failed"), len(failed), sep.join(failed) or label(lang, "none"))
+    for key, status in (("rules_skipped", Status.SKIPPED), ("rules_broken", Status.ERROR)):
+        codes = [r.code for r in report.results if r.status is status]
+        if codes:
+            rows.add(label(lang, key), len(codes), sep.join(codes))
+    top = _count_by(report, "institution", lang)[:5]
+    if top:
+        shown = sep.join(f"{name} ({n.total()})" for name, n in top)
+        rows.add(label(lang, "by_institution"), len(top), shown)
 
 
 def _nightly_lines(report: AuditReport, lang: str) -> list[tuple[str, Any]]:
@@ -768,7 +865,7 @@ def _count_by(report: AuditReport, column: str, lang: str) -> list[tuple[str, Co
         if f.row is None:
             key = label(lang, "no_row")
         else:
-            key = values.get((f.table, f.row)) or label(lang, "unknown")
+            key = values.get((_sheet_of(f, report.tables), f.row)) or label(lang, "unknown")
         counts[key][f.severity] += 1
     return sorted(counts.items(), key=lambda item: (-item[1].total(), item[0]))
 
@@ -778,7 +875,7 @@ def _row_values(report: AuditReport, column: str) -> dict[tuple[str, int], str]:
     flagged: dict[str, set[int]] = defaultdict(set)
     for f in report.findings:
         if f.row is not None:
-            flagged[f.table].add(f.row)
+            flagged[_sheet_of(f, report.tables)].add(f.row)
     values = {}
     for name, rows in flagged.items():
         table = report.tables.get(name)
