@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import traceback
 import warnings
@@ -69,6 +70,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
     no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 rules_app = typer.Typer(help="List the rules, or explain one.", invoke_without_command=True)
 app.add_typer(rules_app, name="rules")
@@ -249,7 +251,7 @@ def _audit_and_exit(
     show_ids: bool,
     debug: bool,
     fmt: OutputFormat = OutputFormat.text,
-    limits: tuple[int, int, int] | None = None,
+    limits: tuple[int, int, int, int] | None = None,
     hash_ids: tuple[str | None, Path | None] = (None, None),
 ) -> None:
     """The shared body of `audit` and `validate`: audit, write, summarise, exit."""
@@ -319,6 +321,15 @@ MaxSheetOpt = Annotated[
 MaxCellsOpt = Annotated[
     int,
     typer.Option("--max-cells", min=1, help="refuse a sheet or file spanning more rows × columns"),
+]
+MaxInflateOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-inflate-ratio",
+        min=1,
+        help="refuse a part of an .xlsx/.ods that expands more than this many times its "
+        "compressed size beyond a few MB (a zip bomb)",
+    ),
 ]
 HashIdsOpt = Annotated[
     str | None,
@@ -430,6 +441,7 @@ def audit(
     max_file_mb: MaxFileOpt = DEFAULT_LIMITS.max_file_mb,
     max_sheet_mb: MaxSheetOpt = DEFAULT_LIMITS.max_sheet_mb,
     max_cells: MaxCellsOpt = DEFAULT_LIMITS.max_cells,
+    max_inflate_ratio: MaxInflateOpt = DEFAULT_LIMITS.max_inflate_ratio,
     hash_ids: HashIdsOpt = None,
     hash_ids_file: HashIdsFileOpt = None,
 ) -> None:
@@ -440,7 +452,7 @@ def audit(
              watchlist=_later(watchlist), occupations=_later(occupations), policy=policy, rules=rules.split(",") if rules else None, tracer=_tracer(show_sql),
              history=history, baseline=baseline, waivers=waivers),
         lang, out, findings, fail_on, quiet, show_ids, debug, fmt,
-        (max_file_mb, max_sheet_mb, max_cells), (hash_ids, hash_ids_file),
+        (max_file_mb, max_sheet_mb, max_cells, max_inflate_ratio), (hash_ids, hash_ids_file),
     )  # fmt: skip
 
 
@@ -465,6 +477,7 @@ def validate(
     max_file_mb: MaxFileOpt = DEFAULT_LIMITS.max_file_mb,
     max_sheet_mb: MaxSheetOpt = DEFAULT_LIMITS.max_sheet_mb,
     max_cells: MaxCellsOpt = DEFAULT_LIMITS.max_cells,
+    max_inflate_ratio: MaxInflateOpt = DEFAULT_LIMITS.max_inflate_ratio,
     hash_ids: HashIdsOpt = None,
     hash_ids_file: HashIdsFileOpt = None,
 ) -> None:
@@ -472,19 +485,30 @@ def validate(
     _audit_and_exit(
         {table.value: _later(files), "policy": policy, "only_tables": {table.value}},
         lang, out, findings, fail_on, quiet, show_ids, debug, fmt,
-        (max_file_mb, max_sheet_mb, max_cells), (hash_ids, hash_ids_file),
+        (max_file_mb, max_sheet_mb, max_cells, max_inflate_ratio), (hash_ids, hash_ids_file),
     )  # fmt: skip
 
 
 @rules_app.callback()
-def rules_list(ctx: typer.Context, lang: LangOpt = None) -> None:
+def rules_list(
+    ctx: typer.Context,
+    lang: LangOpt = None,
+    markdown: Annotated[
+        bool,
+        typer.Option("--markdown", help="print the rule reference as Markdown (docs/rules.md)"),
+    ] = False,
+) -> None:
     """List every rule with its code, name, severity and inputs."""
     if ctx.invoked_subcommand is not None:
         return
-    from .report.console import print_rules
+    from .report.console import print_rules, rules_markdown
     from .rules.registry import all_rules
 
-    print_rules(all_rules(), Console(highlight=False), lang.value if lang else default_lang())
+    language = lang.value if lang else default_lang()
+    if markdown:
+        typer.echo(rules_markdown(all_rules(), language), nl=False)
+        return
+    print_rules(all_rules(), Console(highlight=False), language)
 
 
 @rules_app.command("explain")
@@ -689,8 +713,147 @@ def version() -> None:
     typer.echo(__version__)
 
 
+def _version_flag(value: bool) -> None:
+    if value:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_version_flag, help="print the version and exit"
+        ),
+    ] = False,
+    lang: Annotated[
+        Lang | None,
+        typer.Option("--lang", help="language of messages and help for every command"),
+    ] = None,
+) -> None:
+    if lang is not None:  # every command's default (`default_lang`) follows it
+        os.environ["TRAINAUDIT_LANG"] = lang.value
+
+
+def _argv_lang(argv: list[str]) -> str | None:
+    """The language asked for on the command line (--lang zh, --lang=en), if any."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1] if argv[i + 1] in ("zh", "en") else None
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1] if arg.split("=", 1)[1] in ("zh", "en") else None
+    return None
+
+
+HELP_WORDS_ZH = {
+    "ARGUMENTS_PANEL_TITLE": "参数",
+    "OPTIONS_PANEL_TITLE": "选项",
+    "COMMANDS_PANEL_TITLE": "命令",
+    "ERRORS_PANEL_TITLE": "错误",
+    "DEFAULT_STRING": "[默认：{}]",
+    "REQUIRED_LONG_STRING": "[必填]",
+    "ENVVAR_STRING": "[环境变量：{}]",
+    "DEPRECATED_STRING": "（已弃用）",
+}
+"""Typer's own words around the help texts (panel headings, default markers), in Chinese."""
+USAGE_ZH = "用法："
+HELP_OPTION = "Show this message and exit."
+
+
+def command(lang: str):
+    """The Click command tree that Typer builds from `app`, its help said in `lang`.
+
+    The option declarations above stay in English (their help strings are the msgids);
+    under zh each command's and parameter's help is rendered through the catalogue
+    (messages/cli.py), and so are Typer's panel headings and the usage prefix. Choice lists
+    are spaced so that a narrow terminal wraps them between choices, never mid-word."""
+    import inspect
+
+    from typer import rich_utils
+    from typer._click import formatting
+    from typer._click.core import Context
+
+    global _HELP_DEFAULTS
+    if _HELP_DEFAULTS is None:  # Typer's English words, to restore for an en run
+        _HELP_DEFAULTS = {k: getattr(rich_utils, k) for k in HELP_WORDS_ZH}
+        _HELP_DEFAULTS["usage"] = formatting.HelpFormatter.write_usage
+        _HELP_DEFAULTS["text"] = rich_utils._make_rich_text
+    zh = lang == "zh"
+    english_text = _HELP_DEFAULTS["text"]
+
+    def folded_text(**kwargs):
+        """Chinese has no spaces to wrap at: let Rich fold it by width, not cut it off."""
+        text = english_text(**kwargs)
+        if hasattr(text, "overflow"):
+            text.overflow = "fold"
+        return text
+
+    rich_utils._make_rich_text = folded_text if zh else english_text
+    for key in HELP_WORDS_ZH:
+        setattr(rich_utils, key, HELP_WORDS_ZH[key] if zh else _HELP_DEFAULTS[key])
+    english_usage = _HELP_DEFAULTS["usage"]
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        english_usage(self, prog, args, USAGE_ZH if prefix is None else prefix)
+
+    formatting.HelpFormatter.write_usage = write_usage if zh else english_usage
+
+    root = typer.main.get_command(app)
+
+    def walk(cmd, parent) -> None:
+        settings = cmd.context_settings if parent is None else {}  # -h, as the run will have it
+        ctx = Context(cmd, parent=parent, info_name=cmd.name, **settings)
+        if zh:
+            cmd.options_metavar = "[选项]"
+            if hasattr(cmd, "subcommand_metavar"):
+                cmd.subcommand_metavar = "命令 [参数]..."
+        if cmd.help:
+            cmd.help = render(inspect.cleandoc(cmd.help), lang)
+        if cmd.short_help:
+            cmd.short_help = render(cmd.short_help, lang)
+        for param in cmd.params:
+            if getattr(param, "help", None):
+                param.help = render(param.help, lang)
+            if param.metavar is None:
+                param.metavar = _metavar(param, zh)
+        option = cmd.get_help_option(ctx)
+        if option is not None:
+            option.help, option.metavar = render(HELP_OPTION, lang), ""
+        for sub in getattr(cmd, "commands", {}).values():
+            walk(sub, ctx)
+
+    walk(root, None)
+    return root
+
+
+_HELP_DEFAULTS: dict | None = None
+_TYPE_WORDS = {"Path": ("路径", "path"), "str": ("文本", "text"), "int": ("整数", "int")}
+
+
+def _metavar(param, zh: bool) -> str | None:
+    """What a parameter takes, as --help shows it: nothing for a flag, the choices spaced
+    (`<error | warning | info | never>`, so that a narrow terminal wraps between them), a
+    path, text or number in the user's language; None leaves Typer's own."""
+    if getattr(param, "is_flag", False):
+        return ""
+    kind = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+    many = ""
+    args = getattr(kind, "__args__", ())
+    if getattr(kind, "__origin__", None) is list and args:
+        kind, many = args[0], "..."
+    if isinstance(kind, type) and issubclass(kind, StrEnum):
+        return "<" + " | ".join(c.value for c in kind) + ">"
+    words = _TYPE_WORDS.get(getattr(kind, "__name__", ""))
+    if words is None:
+        return None
+    return f"<{words[0] if zh else words[1]}>{many}"
+
+
 def main() -> None:
+    """The `trainaudit` program: the command tree in the user's language, then run it."""
+    lang = _argv_lang(sys.argv[1:]) or default_lang()
     try:
-        app(prog_name="trainaudit")
+        command(lang)(prog_name="trainaudit")
     except SystemExit as exc:
         sys.exit(exc.code)

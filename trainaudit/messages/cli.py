@@ -9,3 +9,80 @@ ZH: dict[str, str] = {
     "no file given; name the uploads, or use --trainees/--certificates/--payments": "未指定文件：请写出上传文件，或使用 --trainees/--certificates/--payments",
     "rule {code} could not run: {detail}": "规则 {code} 无法运行：{detail}",
 }
+
+# --help: command and option help (msgid: the help text as declared in cli.py)
+_GLOB = "（可重复，或用通配符如 'inbox/*.xlsx'：这些文件合为一张表审核）"
+ZH.update(
+    {
+        "Show this message and exit.": "显示本帮助并退出。",
+        "Audit vocational-skills-training subsidy claims: trainees, certificates, payments.": "审核职业技能培训补贴申领数据：花名册、证书、支付。",
+        "print the version and exit": "显示版本号并退出",
+        "Cross-check trainees, certificates and payments; write findings and an annotated workbook.": "交叉核对花名册、证书和支付数据；写出问题清单和标注后的工作簿。",
+        "roster of enrollments (repeatable, or a glob such as 'inbox/*.xlsx': the files are audited as one table)": "培训人员花名册"
+        + _GLOB,
+        "certificates issued (repeatable, or a glob such as 'inbox/*.xlsx': the files are audited as one table)": "证书清单"
+        + _GLOB,
+        "subsidy payments (repeatable, or a glob such as 'inbox/*.xlsx': the files are audited as one table)": "补贴支付清单"
+        + _GLOB,
+        "institutions and bans (repeatable, or a glob such as 'inbox/*.xlsx': the files are audited as one table)": "培训机构名录及禁入情况"
+        + _GLOB,
+        "IDs that must not draw subsidies (repeatable, or a glob such as 'inbox/*.xlsx': the files are audited as one table)": "不得领取补贴的身份证号码（重点核查名单）"
+        + _GLOB,
+        "catalogue of subsidised occupations (repeatable, or a glob such as 'inbox/*.xlsx': the files are audited as one table)": "补贴职业（工种）目录"
+        + _GLOB,
+        "policy.toml overriding the defaults": "覆盖默认值的政策参数文件 policy.toml",
+        "annotated workbook to write (.xlsx)": "要写出的标注工作簿（.xlsx）",
+        "findings file: .csv, .jsonl or .parquet": "问题清单文件：.csv、.jsonl 或 .parquet",
+        "exit 1 when findings at or above this severity": "有此严重程度及以上的问题时退出码为 1",
+        "language of messages (default: from the locale)": "输出语言（默认按系统语言）",
+        "only these rule codes or families, e.g. I,R203": "只运行这些规则代码或规则类别，如 I,R203",
+        "print ID numbers unmasked on the console": "在屏幕上显示完整身份证号码（默认打码）",
+        "print each rule's SQL and its time on stderr": "在标准错误输出上打印每条规则的 SQL 及耗时",
+        "print nothing but errors": "除错误外不输出任何内容",
+        "show a traceback on error": "出错时显示完整调用栈",
+        "history store: check against every accepted upload; report only today's rows": "历史库：与所有已接收的上传一并核对，只报告本次上传的行",
+        "findings file of an earlier run: report only findings not in it": "以前一次运行的问题清单为基线：只报告其中没有的问题",
+        "CSV of accepted findings: fingerprint, reason, who, until": "已认可问题的豁免文件（CSV）：问题指纹、理由、审批人、有效期",
+        "text: the summary for people; json: counts for scripts, on stdout": "text：给人看的汇总；json：给脚本用的统计，输出到标准输出",
+        "refuse an input file bigger than this on disk": "拒绝大于此大小（MB）的输入文件",
+        "refuse an .xlsx/.ods whose XML expands beyond this (a zip bomb), or a Parquet file whose data does": "拒绝解压后 XML 超过此大小（MB）的 .xlsx/.ods（压缩炸弹），或数据超过此大小的 Parquet 文件",
+        "refuse a sheet or file spanning more rows × columns": "拒绝行数 × 列数超过此值的工作表或文件",
+        "refuse a part of an .xlsx/.ods that expands more than this many times its compressed size beyond a few MB (a zip bomb)": "拒绝 .xlsx/.ods 中解压后超过数 MB 且膨胀倍数超过此值的部分（压缩炸弹）",
+        "write HMAC-SHA256(KEY, ID) in place of each ID in the findings file and the Findings sheet (prefer --hash-ids-file: a command line is visible to others)": "在问题清单文件和“问题清单”工作表中用 HMAC-SHA256(KEY, 身份证号码) 代替身份证号码（建议用 --hash-ids-file：命令行可能被他人看到）",
+        "as --hash-ids, the key read from FILE": "同 --hash-ids，密钥从文件 FILE 读取",
+        "Check one upload on its own, before accepting it (only the rules it can answer).": "接收前单独检查一份上传数据（只运行它能回答的规则）。",
+        "the upload(s) to check, audited as one table": "要检查的上传文件（多个文件合为一张表审核）",
+        "what the file holds": "文件中是哪类数据",
+        "Write deterministic synthetic demo inputs in which every rule fires.": "写出固定的模拟演示数据，每条规则都会在其中报出问题。",
+        "folder for the demo inputs": "演示数据的输出文件夹",
+        "overwrite demo files already there": "覆盖文件夹中已有的演示文件",
+        "New, resolved and persisting findings between two runs (matched by fingerprint).\n\nExit code 1 when NEW has findings that OLD had not, else 0 (2: a file unreadable).": "比较两次运行的问题：新增、已解决和仍存在的问题（按问题指纹匹配）。\n\n新的一次有旧的一次没有的问题时退出码为 1，否则为 0（2：文件无法读取）。",
+        "findings file of the earlier run": "前一次运行的问题清单文件",
+        "findings file of the later run": "后一次运行的问题清单文件",
+        "Print the version.": "显示版本号。",
+        "List the rules, or explain one.": "列出全部规则，或解释某条规则。",
+        "What a rule catches, why it matters, an example, and how to resolve it.": "规则检查什么、为何重要、示例以及处理建议。",
+        "rule code, e.g. I102": "规则代码，如 I102",
+        "Write or check a policy file.": "写出或检查政策参数文件。",
+        "Write policy.toml with every default, each citing the document it comes from.": "写出包含全部默认值的 policy.toml，每项注明出处文件。",
+        "where to write it": "写到哪里",
+        "overwrite an existing file": "覆盖已有文件",
+        "Load a policy file and print the values in force, as TOML.": "读取政策参数文件，以 TOML 格式输出生效的取值。",
+        "policy file to check": "要检查的政策参数文件",
+        "The history store: accepted uploads that nightly audits check against.": "历史库：夜间审核用来比对的已接收上传。",
+        "Create an empty history store (before the first night); an existing one is kept.": "创建空的历史库（首次夜间审核前）；已有的历史库保持不变。",
+        "history store (a DuckDB file)": "历史库（一个 DuckDB 文件）",
+        "Append accepted uploads to the history store; a file already there is left alone.": "把已接收的上传加入历史库；已在库中的文件不重复加入。",
+        "uploads; each is told apart by its columns": "上传文件；按其列判断是哪类数据表",
+        "a roster (repeatable)": "花名册（可重复）",
+        "certificates (repeatable)": "证书清单（可重复）",
+        "payments (repeatable)": "支付清单（可重复）",
+        "The uploads in the store, oldest first.": "历史库中的上传，按时间先后列出。",
+        "Take an upload (accepted by mistake) out of the store again.": "从历史库中移除（误接收的）某次上传。",
+        "upload number, or the start of its sha256": "上传编号，或其 sha256 的开头部分",
+        "List every rule with its code, name, severity and inputs.": "列出每条规则的代码、名称、严重程度和所需输入。",
+        "print the rule reference as Markdown (docs/rules.md)": "以 Markdown 格式输出规则参考（docs/rules.md）",
+    }
+)
+
+ZH["language of messages and help for every command"] = "所有命令的输出语言和帮助语言"
