@@ -73,15 +73,15 @@ def test_missing_required_column_exits_2_and_reports_d001(tmp_path):
     result = invoke("audit", "-t", path, "--findings", findings, "--lang", "en", "-q")
     assert result.exit_code == 2
     assert "D001" in result.stderr
-    rows = list(csv.DictReader(findings.open(encoding="utf-8")))
+    rows = list(csv.DictReader(findings.open(encoding="utf-8-sig")))
     assert {r["rule"] for r in rows} == {"D001"}
     assert {r["column"] for r in rows} >= {
         "class_id",
         "occupation",
-        "level",
         "start_date",
         "end_date",
     }
+    assert "level" not in {r["column"] for r in rows}  # optional in trainees (SPEC §2)
 
 
 def test_cli_findings_equal_api_findings(tmp_path):
@@ -108,7 +108,7 @@ def test_cli_findings_equal_api_findings(tmp_path):
     api_file = tmp_path / "api.csv"
     write_findings(report.findings, api_file)
     assert cli_file.read_bytes() == api_file.read_bytes()
-    header = next(csv.reader(cli_file.open(encoding="utf-8")))
+    header = next(csv.reader(cli_file.open(encoding="utf-8-sig")))
     assert header[:8] == [
         "rule",
         "name",

@@ -253,7 +253,8 @@ def test_an_unknown_xml_encoding_is_not_a_crash(tmp_path):
 def test_debug_shows_the_traceback(tmp_path):
     path, _ = _garbage_csv(tmp_path)
     result = invoke("audit", "-t", path, "--debug")
-    assert isinstance(result.exception, InputError)
+    assert result.exit_code == 2  # --debug shows where, and keeps the exit code (issue 14)
+    assert "Traceback" in result.stderr and "InputError" in result.stderr
 
 
 # --- what can be audited ---------------------------------------------------------------------
@@ -266,8 +267,8 @@ def test_header_only_file_is_auditable(tmp_path, writer):
     out = tmp_path / "report.xlsx"
     result = invoke("audit", "-t", path, "--findings", findings, "--out", out, "--lang", "en")
     assert result.exit_code == 0, result.output + result.stderr
-    assert findings.read_text(encoding="utf-8").splitlines()[0].startswith("rule,name,severity")
-    assert len(findings.read_text(encoding="utf-8").splitlines()) == 1
+    assert findings.read_text(encoding="utf-8-sig").splitlines()[0].startswith("rule,name,severity")
+    assert len(findings.read_text(encoding="utf-8-sig").splitlines()) == 1
     assert read_table(path, "trainees").data.num_rows == 0
     assert out.exists()
 
@@ -354,8 +355,31 @@ def test_zip_bomb_is_refused_before_it_is_read(tmp_path):
     line = assert_refused(result, path, "more than 8 MB of XML", "--max-sheet-mb")
     assert "sheet S1" in line
     assert time.perf_counter() - started < 10
-    # raised limit: the same file is read (it is a roster, after all)
-    assert invoke("audit", "-t", path, "-q", "--max-sheet-mb", "64").exit_code == 0
+    # raised limits: the same file is read (it is a roster, after all)
+    raised = ("--max-sheet-mb", "64", "--max-inflate-ratio", "100000")
+    assert invoke("audit", "-t", path, "-q", *raised).exit_code == 0
+
+
+def test_a_sheet_that_inflates_hundreds_of_times_is_refused_in_seconds(tmp_path):
+    """(issue 14.14) Far below --max-sheet-mb, but 24 MB of XML from a 30 KB member: refused
+    from the zip's directory, before a byte is inflated, naming the ratio and the option."""
+    path = raw_xlsx(tmp_path / "ratio.xlsx", [header_and_rows_xml(), *_filler(24)])
+    started = time.perf_counter()
+    line = assert_refused(invoke("audit", "-t", path, "-q"), path, "--max-inflate-ratio")
+    assert time.perf_counter() - started < 5
+    assert "times" in line and "more than the limit of 100 times" in line
+    ratio = int(line.split("expands ")[1].split(" times")[0].replace(",", ""))
+    assert ratio > 100
+    with pytest.raises(InputError, match="more than the limit of 100 times"):
+        read_table(path, "trainees")
+    allowed = ReadLimits(max_inflate_ratio=ratio + 1)
+    assert read_table(path, "trainees", limits=allowed).data.num_rows == len(ROWS)
+
+
+def test_a_small_well_compressed_part_is_not_a_bomb(tmp_path):
+    """Below the grace size a part may compress as well as it likes (styles, blank rows)."""
+    path = raw_xlsx(tmp_path / "small.xlsx", [header_and_rows_xml(), *_filler(4)])
+    assert read_table(path, "trainees").data.num_rows == len(ROWS)
 
 
 def test_xml_budget_counts_the_whole_workbook(tmp_path):
@@ -429,6 +453,26 @@ def test_shared_string_count_that_lies_is_refused(tmp_path):
     lying = sst.replace(b'uniqueCount="', b'uniqueCount="4000000000" x="', 1)
     path = rezip(good, tmp_path / "sst.xlsx", {"xl/sharedStrings.xml": lying})
     assert_refused(invoke("audit", "-t", path, "-q"), path, "claims 4,000,000,000 strings")
+
+
+def test_many_repeated_strings_are_not_damage(tmp_path):
+    """(issue 14.13) 200 columns of repeated values: the shared-string table's `count`
+    (cells referring to it) is far beyond its size; only `uniqueCount` is reserved."""
+    import xlsxwriter
+
+    path = tmp_path / "repeated.xlsx"
+    with xlsxwriter.Workbook(str(path)) as book:
+        sheet = book.add_worksheet("花名册")
+        sheet.write_row(0, 0, HEADER + [f"考勤{i}" for i in range(200 - len(HEADER))])
+        for r, row in enumerate(ROWS * 100, start=1):
+            sheet.write_row(r, 0, list(row) + ["是"] * (200 - len(HEADER)))
+    sst = zipfile.ZipFile(path).read("xl/sharedStrings.xml")
+    head = sst[: sst.index(b">", sst.index(b"<sst")) + 1].decode()
+    count = int(head.split(' count="')[1].split('"')[0])
+    assert count > len(sst) // 4  # the guard comparing `count` refused this workbook
+    table = read_table(path, "trainees")
+    assert table.data.num_rows == len(ROWS) * 100
+    assert table.info.rows == len(ROWS) * 100
 
 
 def test_csv_file_size_limit(tmp_path):

@@ -430,7 +430,7 @@ def test_numeric_15_digit_legacy_id_is_not_flagged(tmp_path):
 
 def test_numeric_flags_without_the_xml_scan(tmp_path, monkeypatch):
     """When the sheet XML cannot place the number cells, the reader asks fastexcel."""
-    from trainaudit.io import readers, xlsx_scan
+    from trainaudit.io import xlsx, xlsx_scan
 
     rows = [list(r) for r in ROWS]
     rows[0][1] = NUMERIC_ID
@@ -445,7 +445,7 @@ def test_numeric_flags_without_the_xml_scan(tmp_path, monkeypatch):
         layout.numbers.clear()
         return layout
 
-    monkeypatch.setattr(readers, "scan_sheet_xml", scan)
+    monkeypatch.setattr(xlsx, "scan_sheet_xml", scan)
     table = read_table(path, "trainees")
     assert _column(table, "_row") == [4, 5, 6]
     assert _column(table, "id_number__numeric") == [True, False, False]
@@ -636,7 +636,7 @@ def test_merged_ranges_across_the_read_chunks(tmp_path):
 
 def test_calamine_and_fastexcel_agree_on_an_xlsx(tmp_path, monkeypatch):
     """The xls/ods path (python-calamine) on the same workbook gives the same table."""
-    from trainaudit.io import readers
+    from trainaudit.io import readers, xls, xlsx
 
     rows = [list(r) for r in ROWS]
     rows[0][1] = NUMERIC_ID
@@ -650,13 +650,13 @@ def test_calamine_and_fastexcel_agree_on_an_xlsx(tmp_path, monkeypatch):
         {"封面": {"cells": {(1, 1): "封面"}}, "花名册": {"cells": cells, "merge": ["E5:E7"]}},
     )
     via_fastexcel = read_table(path, "trainees")
-    grids, hidden = readers._calamine_grids(path)
-    fast_grids, _ = readers._xlsx_grids(path)
+    grids, hidden = xls.calamine_grids(path)
+    fast_grids, _ = xlsx.xlsx_grids(path)
     assert [(g.name, g.first_row, g.first_col, g.height) for g in grids] == [
         (g.name, g.first_row, g.first_col, g.height) for g in fast_grids
     ]
     assert sorted(grids[1].merges) == sorted(fast_grids[1].merges)
-    monkeypatch.setattr(readers, "_xlsx_grids", readers._calamine_grids)  # the xls/ods path
+    monkeypatch.setattr(readers, "xlsx_grids", xls.calamine_grids)  # the xls/ods path
     via_calamine = read_table(path, "trainees")
     assert via_calamine.data.to_pydict() == via_fastexcel.data.to_pydict()
     assert via_calamine.column_index == via_fastexcel.column_index

@@ -815,7 +815,7 @@ def command(lang: str):
         for param in cmd.params:
             if getattr(param, "help", None):
                 param.help = render(param.help, lang)
-            if param.metavar is None:
+            if param.metavar is None and param.param_type_name == "option":
                 param.metavar = _metavar(param, zh)
         option = cmd.get_help_option(ctx)
         if option is not None:

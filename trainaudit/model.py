@@ -56,7 +56,8 @@ class Finding:
     fingerprint: str = ""
 
     def sort_key(self) -> tuple:
-        return (self.table, self.row is None, self.row or 0, self.rule, self.subject, self.message)
+        return (self.table, self.source, self.row is None, self.row or 0, self.rule, self.subject,
+                self.message)  # fmt: skip
 
     def as_record(self) -> dict:
         record = {name: getattr(self, name) for name in FINDING_COLUMNS + EXTRA_COLUMNS}
@@ -85,11 +86,15 @@ class InputFile:
     sheet: str
     rows: int
     columns: dict[str, str]
-    """canonical column -> header text found in the file"""
+    """canonical column -> header text found in the file (or the fact above the header,
+    `培训机构（印章）：…`, it was filled from)"""
     header_row: int
     kind: str
-    """xlsx | xls | ods | csv | parquet"""
+    """xlsx | xls | ods | csv | parquet | html | xml"""
     notes: tuple[str, ...] = ()
+    dropped_rows: tuple[int, ...] = ()
+    """rows under the header that are not records (totals, signatures, notes, group
+    headings, numbered blank rows, repeated headers), as the user numbers them"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +148,12 @@ class AuditReport:
     baselined: list[Finding] = field(default_factory=list)
     """findings already in the --baseline findings file: not reported again"""
     baseline_file: str = ""
+    input_files: dict[str, list[InputFile]] = field(default_factory=dict)
+    """table -> every file it was read from (several with `-t a.xlsx -t b.xlsx`)"""
+
+    def all_inputs(self) -> dict[str, list[InputFile]]:
+        """table -> its files (`inputs` holds the first of each)."""
+        return self.input_files or {name: [i] for name, i in self.inputs.items()}
 
     def __post_init__(self) -> None:
         if not self.findings:
@@ -210,8 +221,11 @@ class AuditReport:
             "version": self.version,
             "audit_date": self.audit_date,
             "inputs": {
-                name: {"path": i.path, "sha256": i.sha256, "rows": i.rows}
-                for name, i in self.inputs.items()
+                name: [
+                    {"path": i.path, "sheet": i.sheet, "sha256": i.sha256, "rows": i.rows}
+                    for i in files
+                ]
+                for name, files in self.all_inputs().items()
             },
             "findings": len(self.findings),
             "by_severity": {s.label: by_severity.get(s.label, 0) for s in reversed(Severity)},

@@ -11,13 +11,16 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import ids
-from .readers import LoadedTable
 from .schema import TABLES, TableSpec
+
+if TYPE_CHECKING:
+    from .layout import LoadedTable
 
 # --- dates ------------------------------------------------------------------------------
 

@@ -45,6 +45,10 @@ MAX_CELLS = 100_000_000
 so 3.2 GB at the limit)."""
 EXCEL_MAX_ROW = 1_048_576
 EXCEL_MAX_COL = 16_384
+INFLATE_GRACE_BYTES = 8 << 20
+"""Expanded bytes a zip member may reach before its inflate ratio is looked at: small
+parts of repeated markup (styles, a few blank styled rows) compress very well and are
+harmless at this size (Apache POI's ZipSecureFile has the same grace)."""
 _PART_BYTES = 64 << 20
 """workbook.xml and its relationships are read whole; more than this is not a workbook."""
 
@@ -107,19 +111,26 @@ _PART_ERRORS = (KeyError, LookupError, ElementTree.ParseError, *ZIP_ERRORS)
 class XmlBudget:
     """Expanded XML bytes one workbook may still read; refuses what goes beyond."""
 
-    def __init__(self, path: Path, limit: int = MAX_SHEET_XML_BYTES) -> None:
+    def __init__(
+        self, path: Path, limit: int = MAX_SHEET_XML_BYTES, max_ratio: int | None = None
+    ) -> None:
         self.path, self.limit, self.used = path, limit, 0
+        self.max_ratio = max_ratio
+        """times its compressed size a member may expand past INFLATE_GRACE_BYTES"""
 
     def spend(self, n: int, where: str) -> None:
         self.used += n
         if self.used > self.limit:
-            raise InputError(self.refusal(where))
+            raise self.refusal(where)
 
-    def refusal(self, where: str) -> str:
-        return (
-            f"{self.path}{where}: the workbook expands to more than {self.limit >> 20} MB of "
-            "XML (a zip bomb, or millions of styled rows); refused (raise the limit with "
-            "--max-sheet-mb if the file is genuine)"
+    def refusal(self, where: str) -> InputError:
+        return InputError(
+            "{path}{where}: the workbook expands to more than {limit} MB of XML (a zip bomb, "
+            "or millions of styled rows); refused (raise the limit with --max-sheet-mb if "
+            "the file is genuine)",
+            path=self.path,
+            where=where,
+            limit=self.limit >> 20,
         )
 
 
@@ -141,7 +152,25 @@ def check_declared_sizes(path: Path, budget: XmlBudget, where: dict[str, str]) -
     for info in infos:
         if info.file_size > budget.limit and info.filename.lower().endswith((".xml", ".rels")):
             label = where.get(info.filename)
-            raise InputError(budget.refusal(f", sheet {label}" if label else f" ({info.filename})"))
+            raise budget.refusal(f", sheet {label}" if label else f" ({info.filename})")
+    if budget.max_ratio is None:
+        return
+    for info in infos:
+        # zipfile never yields more than the declared size, so the declared sizes bound
+        # what reading the member costs: a bomb is refused before a byte is inflated.
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > INFLATE_GRACE_BYTES and ratio > budget.max_ratio:
+            raise InputError(
+                "{path} ({member}): expands {ratio:,.0f} times, from {packed} to {size} MB, "
+                "more than the limit of {limit} times (a zip bomb); refused (raise the limit "
+                "with --max-inflate-ratio if the file is genuine)",
+                path=path,
+                member=info.filename,
+                ratio=ratio,
+                packed=f"{info.compress_size / (1 << 20):,.1f} MB",
+                size=f"{info.file_size >> 20:,}",
+                limit=budget.max_ratio,
+            )
 
 
 def _workbook_xml(path: Path) -> ElementTree.Element | None:
@@ -219,7 +248,9 @@ def shared_parts(path: Path) -> list[str]:
 
 
 _SST_TAG = re.compile(rb"<(?:\w+:)?sst\b[^>]*>")
-_SST_COUNT = re.compile(rb'\b(?:uniqueCount|count)\s*=\s*["\'](\d+)')
+_SST_COUNT = re.compile(rb'\buniqueCount\s*=\s*["\'](\d+)')
+"""calamine reserves room for `uniqueCount` entries; `count` is the number of cells that
+refer to the table, which a sheet of repeated values puts far above its size."""
 _SST_MIN_ITEM = 4
 """Bytes of the smallest shared string (`<si/>` is 5): a count beyond size / 4 is a lie."""
 
@@ -243,12 +274,18 @@ def check_part(path: Path, member: str, budget: XmlBudget) -> None:
                         claimed = max((int(n) for n in counts), default=0)
     except ZIP_ERRORS as exc:
         raise InputError(
-            f"{path}: the workbook is damaged or truncated ({member}: {exc})"
+            "{path}: the workbook is damaged or truncated ({member}: {error})",
+            path=path,
+            member=member,
+            error=exc,
         ) from None
     if claimed > size // _SST_MIN_ITEM + 1:
         raise InputError(
-            f"{path}: the workbook is damaged: {member} claims {claimed:,} strings "
-            f"in {size:,} bytes"
+            "{path}: the workbook is damaged: {member} claims {claimed} strings in {size} bytes",
+            path=path,
+            member=member,
+            claimed=f"{claimed:,}",
+            size=f"{size:,}",
         )
 
 
@@ -831,24 +868,33 @@ def scan_sheet_xml(
                 merge_tail = chunk[-64:]
     except (KeyError, *ZIP_ERRORS) as exc:
         raise InputError(
-            f"{path}{where}: the workbook is damaged or truncated ({_first_line(exc)})"
+            "{path}{where}: the workbook is damaged or truncated ({error})",
+            path=path,
+            where=where,
+            error=_first_line(exc),
         ) from None
     except _RunOnTag:
-        raise InputError(_run_on_tag(path, where)) from None
+        raise _run_on_tag(path, where) from None
     if extent is None:
         extent = _Extent()
     extent.close()
     widest, max_row = extent.max_col, extent.max_row
     if extent.endless:
         raise InputError(
-            f"{path}{where}: the workbook is damaged: a cell reference thousands of characters long"
+            "{path}{where}: the workbook is damaged: a cell reference thousands of characters long",
+            path=path,
+            where=where,
         )
     if widest > EXCEL_MAX_COL or max_row > EXCEL_MAX_ROW:
         ref = f"{column_letters(widest) if widest > EXCEL_MAX_COL else 'A'}"
         ref += str(max_row if max_row > EXCEL_MAX_ROW else 1)
         raise InputError(
-            f"{path}{where}: the workbook is damaged: a cell reference ({ref}) beyond "
-            f"Excel's last cell XFD{EXCEL_MAX_ROW}"
+            "{path}{where}: the workbook is damaged: a cell reference ({ref}) beyond "
+            "Excel's last cell XFD{last}",
+            path=path,
+            where=where,
+            ref=ref,
+            last=EXCEL_MAX_ROW,
         )
     layout.max_row = max_row + extent.unplaced
     layout.max_col = widest + extent.unplaced
@@ -859,10 +905,13 @@ def scan_sheet_xml(
             first_row, exact_rows, exact_cols = _exact_extent(path, member)
         except (KeyError, *ZIP_ERRORS) as exc:
             raise InputError(
-                f"{path}{where}: the workbook is damaged or truncated ({_first_line(exc)})"
+                "{path}{where}: the workbook is damaged or truncated ({error})",
+                path=path,
+                where=where,
+                error=_first_line(exc),
             ) from None
         except _RunOnTag:
-            raise InputError(_run_on_tag(path, where)) from None
+            raise _run_on_tag(path, where) from None
         if too_big:
             layout.max_row, layout.max_col = exact_rows, exact_cols
         if out_of_order:
@@ -870,10 +919,13 @@ def scan_sheet_xml(
     return layout
 
 
-def _run_on_tag(path: Path, where: str) -> str:
-    return (
-        f"{path}{where}: the workbook is damaged: a tag runs on for more than "
-        f"{_TAG_LIMIT >> 20} MB without an end"
+def _run_on_tag(path: Path, where: str) -> InputError:
+    return InputError(
+        "{path}{where}: the workbook is damaged: a tag runs on for more than {mb} MB "
+        "without an end",
+        path=path,
+        where=where,
+        mb=_TAG_LIMIT >> 20,
     )
 
 

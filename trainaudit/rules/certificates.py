@@ -19,6 +19,7 @@ _KEYED = "c.id_number IS NOT NULL AND c.id_number NOT LIKE '%*%'"
         "trainees.id_number",
         "certificates.occupation",
         "trainees.occupation",
+        "trainees.level",
     ),
     column="id_number",
     message={
@@ -58,6 +59,7 @@ def cert_without_training(ctx: RuleContext) -> str:
         "trainees.id_number",
         "certificates.issue_date",
         "trainees.end_date",
+        "trainees.level",
     ),
     column="issue_date",
     message={
