@@ -1,14 +1,19 @@
-"""`make bench`: the provincial-scale figures of issue 6, each against its floor.
+"""`make bench`: the provincial-scale figures of issues 6 and 15, each against its floor.
 
 Inputs are generated deterministically (bench/data.py) once and cached in .bench-cache/
 (outside git). Every measurement runs in a fresh Python process, so its wall time
 includes imports and its peak RSS is its own.
 
     python bench/run.py                      # the targets: 1M enrollments, 100k xlsx
+    python bench/run.py --only cli           # issue 15: the CLI against DuckDB and the peer
     python bench/run.py --sizes 100000,1000000,3000000 --only growth
     python bench/run.py --only audit --formats parquet
 
-Targets (2 cores): full audit ≤ 3× DuckDB's bare read of the same files and peak RSS
+Targets of issue 15 (`--only cli`; medians of 3 runs of each, in turns): the whole CLI
+as a user runs it on the 1M / 0.6M / 1.2M CSV set, all rules, findings file and
+workbook, ≤ 4× DuckDB's bare `read_csv` of the same files into tables, ≥ 2× faster
+than the hand-written pandas peer (bench/peer_pandas.py, 8 rules), peak RSS ≤ 2 GB.
+Issue 6's: full audit ≤ 3× DuckDB's bare read of the same files and peak RSS
 ≤ 4 GB, from CSV and from Parquet; `validate` of the 100k-row xlsx ≤ 1.5× fastexcel's
 read; the annotated workbook for that upload ≤ 30 s.
 """
@@ -197,6 +202,71 @@ def bench_audit(n: int, formats: list[str]) -> list[dict]:
     return results
 
 
+PEER_RULES = "I102,R201,R202,R203,R204,C303,P404,F501"
+"""The checks bench/peer_pandas.py writes by hand."""
+
+
+def cli_body(paths: dict[str, Path], out: Path, rules: str | None = None) -> str:
+    """`trainaudit audit` as a user runs it: the three files, findings file, workbook."""
+    argv = ["trainaudit", "audit", "-t", str(paths["trainees"]), "-c", str(paths["certificates"]),
+            "-p", str(paths["payments"]), "--findings", str(out / "findings.csv"),
+            "--out", str(out / "report.xlsx"), "--fail-on", "never", "--quiet", "--lang", "en"]  # fmt: skip
+    if rules:
+        argv += ["--rules", rules]
+    return (
+        "from trainaudit.cli import main\n"
+        f"sys.argv = {argv!r}\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n"
+        "    assert not exc.code, f'exit {exc.code}'"
+    )
+
+
+def peer_body(paths: dict[str, Path], out: Path) -> str:
+    script = ROOT / "bench" / "peer_pandas.py"
+    argv = [str(script), *(str(paths[t]) for t in TABLES), str(out / "peer-findings.csv")]
+    return (
+        f"import runpy\nsys.argv = {argv!r}\nrunpy.run_path({str(script)!r}, run_name='__main__')"
+    )
+
+
+def _median(runs: list[dict], key: str) -> float:
+    values = sorted(r[key] for r in runs)
+    return values[len(values) // 2]
+
+
+def bench_cli(n: int, repeat: int = 3) -> None:
+    """Issue 15's targets: the CLI against DuckDB's bare read and the pandas peer, each
+    run `repeat` times in turns (so a burst of load hits all alike), medians compared."""
+    paths = make_inputs(n)["csv"]
+    out = CACHE / "cli-out"
+    out.mkdir(exist_ok=True)
+    bodies = {
+        "duckdb read_csv": floor_body(paths, "csv"),
+        "pandas peer (8 rules)": peer_body(paths, out),
+        "trainaudit, 8 rules": cli_body(paths, out, PEER_RULES),
+        "trainaudit, all rules": cli_body(paths, out),
+    }
+    runs: dict[str, list[dict]] = {name: [] for name in bodies}
+    for _ in range(repeat):
+        for name, body in bodies.items():
+            runs[name].append(measure(body))
+    med = {name: {k: _median(r, k) for k in ("seconds", "cpu_seconds", "peak_rss_mb")}
+           for name, r in runs.items()}  # fmt: skip
+    print(f"whole CLI on {n:,} enrollments (CSV), medians of {repeat} runs in turns:")
+    for name, m in med.items():
+        spread = ", ".join(f"{r['seconds']:.2f}" for r in runs[name])
+        print(f"  {name:24} {m['seconds']:6.2f} s (runs {spread}; CPU {m['cpu_seconds']:5.1f} s), "
+              f"peak RSS {m['peak_rss_mb']:5.0f} MB")  # fmt: skip
+    mine = med["trainaudit, all rules"]
+    floor = mine["seconds"] / med["duckdb read_csv"]["seconds"]
+    peer = med["pandas peer (8 rules)"]["seconds"] / mine["seconds"]
+    loads = [r["load"] for rs in runs.values() for r in rs]
+    print(f"{_verdict(floor <= 4)} all rules / DuckDB read_csv: {floor:.2f}× (target ≤ 4×)")
+    print(f"{_verdict(peer >= 2)} pandas peer / all rules: {peer:.2f}× faster (target ≥ 2×)")
+    print(f"{_verdict(mine['peak_rss_mb'] <= 2 * GB)} peak RSS {mine['peak_rss_mb']:.0f} MB "
+          f"(target ≤ 2048 MB) [load {min(loads):.1f}–{max(loads):.1f}]", flush=True)  # fmt: skip
+
+
 def bench_upload() -> None:
     t = time.perf_counter()
     path = make_upload()
@@ -264,12 +334,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000000", help="enrollments, comma-separated")
     parser.add_argument("--formats", default="csv,parquet")
-    parser.add_argument("--only", choices=("audit", "upload", "growth"), default=None)
+    parser.add_argument("--only", choices=("cli", "audit", "upload", "growth"), default=None)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each in --only cli")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     formats = args.formats.split(",")
     print(f"machine: {os.cpu_count()} cores ({_cpu()}), {_mem_gb():.0f} GiB RAM, "
           f"Python {platform.python_version()}", flush=True)  # fmt: skip
+    if args.only in (None, "cli"):
+        for n in sizes:
+            bench_cli(n, args.repeat)
     if args.only in (None, "audit"):
         for n in sizes:
             bench_audit(n, formats)
