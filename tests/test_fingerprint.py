@@ -89,7 +89,7 @@ def test_findings_file_has_the_fingerprint_after_the_spec_columns(tmp_path):
     report = api.audit(trainees=roster(tmp_path / "a.csv", ROWS), lang="en", audit_date=AUDIT_DATE)
     out = tmp_path / "f.csv"
     write_findings(report.findings, out)
-    header = next(csv.reader(out.open(encoding="utf-8")))
+    header = next(csv.reader(out.open(encoding="utf-8-sig")))
     assert tuple(header[: len(FINDING_COLUMNS)]) == FINDING_COLUMNS
     assert header[-1] == "fingerprint"
     for suffix in (".jsonl", ".parquet", ".csv"):

@@ -44,7 +44,7 @@ def cli(*args):
 
 
 def findings(path: Path) -> list[dict]:
-    return list(csv.DictReader(path.open(encoding="utf-8")))
+    return list(csv.DictReader(path.open(encoding="utf-8-sig")))
 
 
 def test_two_nights(tmp_path):

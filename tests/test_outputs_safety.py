@@ -296,6 +296,64 @@ def test_api_and_cli_write_the_same_escaped_csv(tmp_path):
     via_api = tmp_path / "api.csv"
     api.write_outputs(api.audit(trainees=path, lang="en"), findings=via_api)
     assert via_cli.read_bytes() == via_api.read_bytes()
-    for record in csv.DictReader(via_cli.open(encoding="utf-8", newline="")):
+    for record in csv.DictReader(via_cli.open(encoding="utf-8-sig", newline="")):
         for value in record.values():
             assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value
+
+
+# ------------------------------------------------------------- issue 14: umask, CSV encoding
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+@pytest.mark.parametrize("option,name", [("--findings", "f.csv"), ("--findings", "f.parquet"),
+                                         ("--out", "r.xlsx")])  # fmt: skip
+def test_outputs_are_created_with_the_users_umask(tmp_path, umask, option, name):
+    source = roster_csv(tmp_path / "t.csv")
+    old = os.umask(umask)
+    try:
+        result = invoke("audit", "-t", source, option, tmp_path / name, "-q")
+    finally:
+        os.umask(old)
+    assert result.exit_code in (0, 1), result.output
+    assert (tmp_path / name).stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_an_output_replaced_keeps_its_permissions(tmp_path):
+    source = roster_csv(tmp_path / "t.csv")
+    target = tmp_path / "f.csv"
+    target.write_text("old", encoding="utf-8")
+    target.chmod(0o640)
+    assert invoke("audit", "-t", source, "--findings", target, "-q").exit_code in (0, 1)
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert target.read_bytes().startswith(b"\xef\xbb\xbfrule,")
+
+
+def test_findings_csv_is_utf8_with_bom_and_crlf_and_reads_back_exactly(tmp_path):
+    tricky = [
+        "培训机构“甲”, 第2行",  # Chinese, a comma, curly quotes
+        'a "quoted" word',
+        "two\nlines",  # a line break inside a field stays as it was
+        "trailing space ",
+        "１２３ full width",
+    ]
+    found = [
+        Finding("R201", "duplicate-enrollment", Severity.ERROR, "trainees", i + 2, ALICE, ALICE,
+                text, source="名单.xlsx", sheet="花名册", column="id_number", value=text,
+                fingerprint=f"R201-{i:016x}")
+        for i, text in enumerate(tricky)
+    ]  # fmt: skip
+    path = tmp_path / "f.csv"
+    write_findings(found, path)
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # the BOM, once
+    assert data.count(b"\xef\xbb\xbf") == 1
+    records = data[3:].split(b"\r\n")
+    assert (
+        records[0]
+        == b"rule,name,severity,table,row,id_number,subject,message,source,sheet,column,value,fingerprint"
+    )
+    assert records[-1] == b""  # every record, the last included, ends in CRLF
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        back = list(csv.DictReader(fh))
+    expected = [{k: "" if v is None else str(v) for k, v in f.as_record().items()} for f in found]
+    assert back == expected

@@ -168,7 +168,7 @@ def test_two_counties_match_findings_without_ids(tmp_path):
 
     def ids(path: Path) -> set[str]:
         return {
-            r["id_number"] for r in csv.DictReader(path.open(encoding="utf-8")) if r["id_number"]
+            r["id_number"] for r in csv.DictReader(path.open(encoding="utf-8-sig")) if r["id_number"]
         }
 
     assert hmac_hex(KEY, x_id) in ids(fa) & ids(fb)

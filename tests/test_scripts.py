@@ -142,3 +142,113 @@ def test_findings_csv_of_a_cli_run_reads_back_with_csv(tmp_path):
     with out.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["rule"] for r in rows] == ["D007", "R201"]
+
+
+# ---------------------------------------------------------------- item 1: several files per table
+
+
+def county_rosters(tmp_path):
+    """Two counties' rosters: ALICE in both (same level twice, overlapping classes); the
+    second file has English headers in another order (mapped on its own)."""
+    a = roster(tmp_path / "county-a.csv", [CLEAN[0], ["王芳", BOB, "甲机构", "C2", "焊工", "五级",
+                                                     "2020-06-01", "2020-06-10"]])  # fmt: skip
+    b = write_csv(
+        tmp_path / "county-b.csv",
+        [["id number", "name", "class", "institution", "occupation", "level", "start date",
+          "end date"],
+         [ALICE, "张伟", "K7", "乙机构", "电工", "四级", "2020-03-10", "2020-03-30"]],
+    )  # fmt: skip
+    return a, b
+
+
+def test_files_of_one_table_are_audited_together(tmp_path):
+    a, b = county_rosters(tmp_path)
+    out = tmp_path / "f.csv"
+    result = invoke("audit", "-t", a, "-t", b, "--findings", out, "--format", "json",
+                    "--lang", "en")  # fmt: skip
+    assert result.exit_code == 1, result.output
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        found = {(r["rule"], r["source"], r["row"]): r["message"] for r in csv.DictReader(fh)}
+    assert found[("R202", "county-b.csv", "2")] == (
+        "already trained in 电工 at 四级 (class C1, county-a.csv row 2)"
+    )
+    assert ("R204", "county-a.csv", "2") in found and ("R204", "county-b.csv", "2") in found
+    inputs = as_json(result)["inputs"]["trainees"]
+    assert [(i["path"], i["rows"]) for i in inputs] == [(str(a), 2), (str(b), 1)]
+
+
+def test_each_file_alone_misses_what_both_show(tmp_path):
+    a, b = county_rosters(tmp_path)
+    assert invoke("audit", "-t", a, "-q").exit_code == 0
+    assert invoke("audit", "-t", b, "-q").exit_code == 0
+    assert invoke("audit", "-t", a, "-t", b, "-q").exit_code == 1
+
+
+def test_annual_limit_counts_enrollments_in_every_file(tmp_path):
+    rows = [["张伟", ALICE, "甲机构", f"C{m}", f"工种{m}", "四级", f"2020-0{m}-01", f"2020-0{m}-05"]
+            for m in range(1, 5)]  # fmt: skip
+    files = [roster(tmp_path / f"r{i}.csv", [row]) for i, row in enumerate(rows)]
+    report = api.audit(trainees=files, lang="en")
+    r203 = [f for f in report.findings if f.rule == "R203"]
+    assert [(f.source, f.row) for f in r203] == [("r3.csv", 2)]
+
+
+def test_a_glob_names_every_matching_file(tmp_path, monkeypatch):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    a, b = county_rosters(inbox)
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "f.jsonl"
+    result = invoke("audit", "-t", "inbox/*.csv", "--findings", out, "--format", "json")
+    assert result.exit_code == 1
+    assert [i["path"] for i in as_json(result)["inputs"]["trainees"]] == [
+        "inbox/county-a.csv",
+        "inbox/county-b.csv",
+    ]
+    missing = invoke("audit", "-t", "inbox/*.xlsx", "--format", "json")
+    assert missing.exit_code == 2 and "inbox/*.xlsx: no file matches" in as_json(missing)["error"]
+
+
+def test_validate_takes_several_files(tmp_path):
+    a, b = county_rosters(tmp_path)
+    result = invoke("validate", a, b, "--table", "trainees", "--format", "json")
+    assert result.exit_code == 1 and as_json(result)["by_rule"]["R202"] == 1
+
+
+def test_the_same_file_twice_is_refused(tmp_path):
+    a, _ = county_rosters(tmp_path)
+    result = invoke("audit", "-t", a, "-t", a, "--format", "json", "--lang", "en")
+    assert result.exit_code == 2
+    assert "given twice, as --trainees and as --trainees" in as_json(result)["error"]
+
+
+def test_a_file_missing_a_required_column_is_named(tmp_path):
+    a, _ = county_rosters(tmp_path)
+    header = [h for h in HEADER if h != "班级编号"]
+    c = roster(tmp_path / "county-c.csv", [[v for v in CLEAN[1] if v != "C1"]], header)
+    result = invoke("audit", "-t", a, "-t", c, "--format", "json", "--lang", "en")
+    assert result.exit_code == 2
+    assert "county-c.csv: no column for class_id" in as_json(result)["error"]
+    assert "county-a.csv" not in as_json(result)["error"]
+    assert "R201" in as_json(result)["rules"]["skipped"]
+
+
+def test_workbook_has_one_sheet_per_file_with_its_flagged_cells(tmp_path):
+    import openpyxl
+    from corpus import write_xlsx
+
+    a, b = county_rosters(tmp_path)
+    xa = write_xlsx(tmp_path / "a.xlsx", {"花名册": list(csv.reader(a.open(encoding="utf-8")))})
+    xb = write_xlsx(tmp_path / "b.xlsx", {"roster": list(csv.reader(b.open(encoding="utf-8")))})
+    out = tmp_path / "report.xlsx"
+    assert invoke("audit", "-t", xa, "-t", xb, "--out", out, "-q", "--lang", "en").exit_code == 1
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames[:2] == ["trainees a.xlsx", "trainees b.xlsx"]
+    commented = {
+        ws.title: {c.coordinate for row in ws.iter_rows() for c in row if c.comment}
+        for ws in book.worksheets[:2]
+    }
+    # fresh sheets: column A is the row number, then the user's columns in their order
+    assert commented == {"trainees a.xlsx": {"H2"}, "trainees b.xlsx": {"G2", "H2"}}
+    links = {c.hyperlink.location for c in book["Findings"]["E"] if c.hyperlink}
+    assert links == {"'trainees a.xlsx'!H2", "'trainees b.xlsx'!G2", "'trainees b.xlsx'!H2"}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -15,6 +15,7 @@ from .io.normalise import normalise_table
 from .io.readers import LoadedTable, ReadLimits, read_table
 from .io.schema import TABLES
 from .model import AuditReport, InputFile, RuleResult
+from .multifile import file_names, files_of
 from .policy import Policy, load_policy
 from .rules.registry import Rule, RuleContext, all_rules
 from .runner import prepare, run_rule
@@ -22,57 +23,92 @@ from .runner import prepare, run_rule
 Progress = Callable[[str, int, int], None]
 """progress(step, done, total) — the CLI draws it; the library only reports."""
 
+Files = str | Path | Sequence[str | Path] | None
+"""One input file, or several files of one table (audited together: multifile.py)."""
+
 
 def load_inputs(
-    paths: dict[str, str | Path | None],
+    paths: dict[str, Files],
     policy: Policy | None = None,
     limits: ReadLimits | None = None,
 ) -> dict[str, LoadedTable]:
     """Read every given input file as its canonical table (`limits`: io.readers.ReadLimits,
-    how big an input may be before it is refused)."""
+    how big an input may be before it is refused); the files of a table given several
+    are one table (multifile.CombinedTable)."""
+    return _read_and_normalise(paths, policy or Policy(), limits)[0]
+
+
+def recognise_table(
+    path: str | Path, policy: Policy | None = None, limits: ReadLimits | None = None
+) -> str:
+    """The main table (trainees, certificates, payments) whose columns `path` has; the
+    table read is kept, so that auditing the file next does not read it again."""
     policy = policy or Policy()
-    given = _given(paths)
-    names = list(given)
-    read = _in_pairs(lambda t: read_table(given[t], t, policy.header_aliases.get(t), limits), names)
-    return dict(zip(names, read, strict=True))
+    return read_table(path, None, limits=limits, aliases_by_table=policy.header_aliases).name
 
 
-def _given(paths: dict[str, str | Path | None]) -> dict[str, Path]:
-    """The inputs given, each file once."""
+def _files(value: Files) -> list[Path]:
+    if value is None:
+        return []
+    if isinstance(value, str | Path):
+        return [Path(value)]
+    return [Path(v) for v in value]
+
+
+def _given(paths: dict[str, Files]) -> dict[str, list[Path]]:
+    """The inputs given, table -> its files, each file once."""
     unknown = set(paths) - set(TABLES)
     if unknown:
-        raise InputError(f"unknown table(s): {', '.join(sorted(unknown))}")
-    given = {t: Path(p) for t, p in paths.items() if p is not None}
+        raise InputError("unknown table(s): {tables}", tables=", ".join(sorted(unknown)))
+    given = {t: _files(p) for t, p in paths.items() if _files(p)}
     seen: dict[Path, str] = {}
-    for table, path in given.items():
-        resolved = path.resolve()
-        if resolved in seen:
-            raise InputError(f"{path}: given as both {seen[resolved]} and {table}")
-        seen[resolved] = table
+    for table, files in given.items():
+        for path in files:
+            resolved = path.resolve()
+            if resolved in seen:
+                raise InputError(
+                    "{path}: given twice, as {first} and as {second}",
+                    path=path, first=f"--{seen[resolved]}", second=f"--{table}",
+                )  # fmt: skip
+            seen[resolved] = table
     return given
 
 
 def _read_and_normalise(
-    paths: dict[str, str | Path | None], policy: Policy, limits: ReadLimits | None
+    paths: dict[str, Files], policy: Policy, limits: ReadLimits | None
 ) -> tuple[dict[str, LoadedTable], dict[str, pa.Table]]:
-    """load_inputs, each table normalised as soon as it is read: no table waits for the
-    slowest file before its normalisation starts."""
-    given = _given(paths)
+    """Every file read and normalised as soon as it is read (no file waits for the slowest
+    before its normalisation starts); then the files of a table stacked into one."""
+    from .multifile import combine
 
-    def one(table: str) -> tuple[LoadedTable, pa.Table] | InputError:
+    given = _given(paths)
+    items = [(table, path) for table, files in given.items() for path in files]
+
+    def one(item: tuple[str, Path]) -> tuple[LoadedTable, pa.Table] | InputError:
+        table, path = item
         try:
-            loaded = read_table(given[table], table, policy.header_aliases.get(table), limits)
+            loaded = read_table(path, table, policy.header_aliases.get(table), limits)
         except InputError as exc:
             return exc  # raised below in the order the inputs were given
         return loaded, normalise_table(loaded)
 
     # the biggest files first: the smallest then fills the gap left by the shorter one
-    names = sorted(given, key=lambda t: -given[t].stat().st_size if given[t].is_file() else 0)
-    done = dict(zip(names, _in_pairs(one, names), strict=True))
-    for table in given:
-        if isinstance(done[table], InputError):
-            raise done[table]
-    return {t: done[t][0] for t in given}, {t: done[t][1] for t in given}
+    order = sorted(items, key=lambda i: -i[1].stat().st_size if i[1].is_file() else 0)
+    done = dict(zip(order, _in_pairs(one, order), strict=True))
+    for item in items:
+        if isinstance(done[item], InputError):
+            raise done[item]
+    tables, canonical, number = {}, {}, 1
+    for table, files in given.items():
+        read = [done[(table, path)] for path in files]
+        if len(read) == 1:
+            tables[table], canonical[table] = read[0]
+            continue
+        tables[table], canonical[table] = combine(
+            [r[0] for r in read], [r[1] for r in read], number
+        )
+        number += len(read)
+    return tables, canonical
 
 
 def empty_table(table: str, path: str = "") -> LoadedTable:
@@ -125,13 +161,14 @@ def select_rules(codes: list[str] | None = None, tables: set[str] | None = None)
 
 
 def audit(
-    trainees: str | Path | None = None,
-    certificates: str | Path | None = None,
-    payments: str | Path | None = None,
-    institutions: str | Path | None = None,
-    watchlist: str | Path | None = None,
-    occupations: str | Path | None = None,
+    trainees: Files = None,
+    certificates: Files = None,
+    payments: Files = None,
+    institutions: Files = None,
+    watchlist: Files = None,
+    occupations: Files = None,
     *,
+    upload: Files = None,
     policy: Policy | str | Path | None = None,
     lang: str = "zh",
     rules: list[str] | None = None,
@@ -148,7 +185,12 @@ def audit(
     """Audit the given files and return every finding with each rule's status.
 
     Raises InputError when an input cannot be read at all; data defects are findings.
+    Each table is a file or a list of files; the files of one table are audited together
+    (a person in two counties' rosters is one person), each finding naming its file in
+    `source` and its row in that file.
     `only_tables` restricts the run to rules that need only those tables (validate).
+    `upload`: files whose table is recognised from their headers (validate without
+    --table): they are audited as that table, alone.
     `history`: a history store (history.py) whose rows are checked together with today's;
     only findings on today's rows are reported. `baseline`: a findings file of an earlier
     run; findings whose fingerprint it holds are not reported again. `waivers`: a file of
@@ -172,7 +214,10 @@ def audit(
         "watchlist": watchlist,
         "occupations": occupations,
     }
-    if not any(paths.values()):
+    if upload is not None and _files(upload):
+        table = recognise_table(_files(upload)[0], policy, limits)
+        paths[table], only_tables = upload, {table}
+    if not any(_files(p) for p in paths.values()):
         raise InputError("no input file given")
     from .baseline import read_fingerprints
     from .waivers import load_waivers
@@ -235,15 +280,20 @@ def audit_tables(
             policy=policy,
             present=present,
             audit_date=audit_date,
-            sources={name: Path(t.info.path).name for name, t in tables.items()},
+            sources={name: _names(t) for name, t in tables.items()},
+            lacking={(n, c): f for n, t in tables.items() for c, f in _lacking(t).items()},
         )
-        sources = {name: (Path(t.info.path).name, t.info.sheet) for name, t in tables.items()}
+        sources = {
+            name: (_names(t), t.info.sheet if len(files_of(t)) == 1 else "")
+            for name, t in tables.items()
+        }
+        files = file_names(tables)
         selected = select_rules(rules, only_tables)
         scope = view.scope if view else None
         prepare(ctx, selected)  # staging tables shared by rules (rules/staging.py)
         with engine.one_thread_per_query():
             results: list[RuleResult] = _in_pairs(
-                lambda rule: run_rule(rule, ctx, lang, sources, scope, hash_key),
+                lambda rule: run_rule(rule, ctx, lang, sources, scope, hash_key, files),
                 selected,
                 lambda done: progress("rules", done, len(selected)),
             )
@@ -252,6 +302,7 @@ def audit_tables(
     return AuditReport(
         results=results,
         inputs={name: t.info for name, t in tables.items()},
+        input_files={name: list(files_of(t)) for name, t in tables.items()},
         policy=policy.as_dict(),
         version=__version__,
         lang=lang,
@@ -259,6 +310,16 @@ def audit_tables(
         audit_date=audit_date.isoformat(),
         history=view.info if view else None,
     )
+
+
+def _names(table: LoadedTable) -> str:
+    """The file name(s) of a table, as findings about the whole table name it."""
+    return ", ".join(Path(i.path).name for i in files_of(table))
+
+
+def _lacking(table: LoadedTable) -> dict[str, str]:
+    """Required column -> the files of a several-file table that have no such column."""
+    return getattr(table, "lacking", {})
 
 
 WORKERS = 2
@@ -304,7 +365,7 @@ def write_outputs(
     spelled (a symlink, `./x/../x`, a hard link) or that is both --out and --findings.
     """
     written = []
-    inputs = [Path(i.path) for i in report.inputs.values() if i.path]
+    inputs = [Path(i.path) for files in report.all_inputs().values() for i in files if i.path]
     for target in (out, findings):
         if target is not None and any(_same_file(Path(target), p) for p in inputs):
             raise InputError(f"{target}: is an input file; refusing to overwrite it")

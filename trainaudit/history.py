@@ -36,6 +36,7 @@ from .io.normalise import normalise_table
 from .io.readers import LoadedTable, read_table
 from .io.schema import TABLES
 from .model import HistoryInfo
+from .multifile import files_of
 from .runner import HistoryScope
 
 STORE_TABLES = ("trainees", "certificates", "payments")
@@ -457,7 +458,7 @@ def merge(engine: Engine, store: str | Path, tables: dict[str, LoadedTable]) -> 
         raise InputError(CANNOT_OPEN, store=store, cause=_cause(exc)) from None
     _check_format(engine, store, ALIAS)
     uploads = _uploads(engine, ALIAS)
-    today = {t.info.sha256 for t in tables.values() if t.info.sha256}
+    today = {i.sha256 for t in tables.values() for i in files_of(t) if i.sha256}
     included = [u for u in uploads if u.sha256 not in today]
     excluded = tuple(u.source for u in uploads if u.sha256 in today)
     subjects = _today_subjects(engine, tables)
@@ -564,7 +565,8 @@ def _today_subjects(engine: Engine, tables: dict[str, LoadedTable]) -> dict[str,
     or an institution of today's rows, or today's file."""
     subjects: dict[str, frozenset[str]] = {}
     for name, t in tables.items():
-        values = {Path(t.info.path).name} if t.info.path else set()
+        names = [Path(i.path).name for i in files_of(t) if i.path]
+        values = {*names, ", ".join(names)} if names else set()  # each file, and all of them
         for column in _SUBJECT_COLUMNS:
             if column in TABLES[name].column_names:
                 got = engine.query(

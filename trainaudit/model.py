@@ -96,6 +96,14 @@ class InputFile:
     """rows under the header that are not records (totals, signatures, notes, group
     headings, numbered blank rows, repeated headers), as the user numbers them"""
 
+    def dropped_text(self, most: int = 8) -> str:
+        """How many rows were not read as records, and the first few of them."""
+        rows = self.dropped_rows
+        if not rows:
+            return ""
+        shown = ", ".join(str(r) for r in rows[:most])
+        return f"{len(rows)}: {shown}{', …' if len(rows) > most else ''}"
+
 
 @dataclass(frozen=True, slots=True)
 class Waiver:
@@ -222,7 +230,9 @@ class AuditReport:
             "audit_date": self.audit_date,
             "inputs": {
                 name: [
-                    {"path": i.path, "sheet": i.sheet, "sha256": i.sha256, "rows": i.rows}
+                    {"path": i.path, "sheet": i.sheet, "sha256": i.sha256, "rows": i.rows,
+                     "header_row": i.header_row, "columns": dict(i.columns),
+                     "dropped_rows": list(i.dropped_rows)}  # fmt: skip
                     for i in files
                 ]
                 for name, files in self.all_inputs().items()

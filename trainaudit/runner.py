@@ -23,7 +23,9 @@ import pyarrow.compute as pc
 
 from .engine import Engine
 from .fingerprint import Located, fingerprints
+from .i18n import column_label
 from .model import Finding, RuleResult, Status
+from .multifile import ROW_STRIDE, split_row
 from .rules import staging
 from .rules.registry import Rule, RuleContext
 
@@ -56,7 +58,7 @@ _NUMBER = re.compile(r"-?\d+")
 
 
 def _row_phrase(row: int, lang: str, refs: dict[int, tuple[str, int]]) -> str:
-    if row < 0:
+    if row < 0 or row >= ROW_STRIDE:  # a history row, or a row of one of several files
         source, row = refs.get(row, ("history", 0))
         return f"“{source}”第{row}行" if lang == "zh" else f"{source} row {row}"
     return f"第{row}行" if lang == "zh" else f"row {row}"
@@ -68,7 +70,7 @@ def _with_refs(
     """When `value` points at a history row: the template without its own "row …"
     around `{key}`, and the value as "file.xlsx row 12" (zh: “file.xlsx”第12行)."""
     numbers = [int(n) for n in _NUMBER.findall(str(value))] if value is not None else []
-    if not any(n < 0 for n in numbers):
+    if not any(n < 0 or n >= ROW_STRIDE for n in numbers):
         return template, value
     phrases = [_row_phrase(n, lang, refs) for n in numbers]
     field = "{" + key + "}"
@@ -89,6 +91,8 @@ def render_message(rule: Rule, evidence: dict, lang: str, refs: dict[int, tuple[
     `*_rows`) named by file and row when they are history rows (`refs`)."""
     template = rule.message.get(lang) or rule.message["en"]
     values = {k: _display(v) for k, v in evidence.items()}
+    if lang == "zh" and values.get("_column"):
+        values["_column"] = column_label(values["_column"], lang, evidence.get("_table"))
     for key, value in evidence.items():
         if _REF_COLUMN.match(key) and key != "_row":
             template, values[key] = _with_refs(template, key, value, lang, refs)
@@ -116,6 +120,11 @@ def _messages(rule: Rule, rows: pa.Table, lang: str) -> list[str]:
     if not fields:
         return [template] * rows.num_rows
     shown = [_values(rows, name, shown=True) for name in fields]
+    if lang == "zh" and "_column" in fields:  # 「身份证号码」, never 「id_number」
+        tables = _values(rows, "_table")
+        at = fields.index("_column")
+        pairs = zip(shown[at], tables, strict=True)
+        shown[at] = [column_label(c, lang, t) if c else c for c, t in pairs]
     return [
         template.format_map(_Blank(zip(fields, values, strict=True)))
         for values in zip(*shown, strict=True)
@@ -132,18 +141,29 @@ def _today_only(rows: pa.Table) -> pa.Table:
     return rows.filter(pc.or_kleene(pc.is_null(column), pc.greater_equal(column, 0)))
 
 
-def _history_keys(rows: pa.Table) -> list[int]:
-    """Every history row key an evidence column (`*_row`, `*_rows`) points at."""
+def _history_keys(rows: pa.Table, keyed: bool = False) -> list[int]:
+    """Every history row key an evidence column (`*_row`, `*_rows`) points at; `keyed`:
+    also every key of a row of a table read from several files (multifile.py)."""
     keys: set[int] = set()
     for name in rows.column_names:
         if name == "_row" or not _REF_COLUMN.match(name):
             continue
         column = rows.column(name)
         if pa.types.is_integer(column.type):
-            keys.update(k for k in pc.filter(column, pc.less(column, 0)).to_pylist())
+            far = pc.less(column, 0)
+            if keyed:
+                far = pc.or_(far, pc.greater_equal(column, ROW_STRIDE))
+            keys.update(k for k in pc.filter(column, far).to_pylist())
         elif pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            for text in pc.filter(column, pc.match_substring(column, "-")).to_pylist():
-                keys.update(int(n) for n in _NUMBER.findall(text) if int(n) < 0)
+            texts = (
+                column.drop_null() if keyed else pc.filter(column, pc.match_substring(column, "-"))
+            )
+            for text in texts.to_pylist():
+                keys.update(
+                    int(n)
+                    for n in _NUMBER.findall(text)
+                    if int(n) < 0 or (keyed and int(n) >= ROW_STRIDE)
+                )
     return sorted(keys)
 
 
@@ -155,13 +175,19 @@ def to_findings(
     scope: HistoryScope | None = None,
     engine: Engine | None = None,
     secret: bytes | None = None,
+    files: dict[int, tuple[str, str]] | None = None,
 ) -> list[Finding]:
     """Offending rows (as a rule returned them) → Finding objects (today's only, with a
     history scope), with their fingerprints when `engine` holds the rows' tables
-    (fingerprint.py; keyed with `secret`)."""
-    if scope is not None:
-        rows = _today_only(rows)
-        refs = scope.locate(_history_keys(rows))
+    (fingerprint.py; keyed with `secret`). `files`: file number -> (file, sheet) of the
+    tables read from several files, whose row keys name the file (multifile.py)."""
+    if scope is not None or files:
+        rows = _today_only(rows) if scope is not None else rows
+        keys = _history_keys(rows, keyed=bool(files))
+        refs = scope.locate([k for k in keys if k < 0]) if scope is not None else {}
+        for key in (k for k in keys if k >= ROW_STRIDE):
+            number, row = split_row(key)
+            refs[key] = ((files or {}).get(number, ("", ""))[0], row)
         messages = [render_message(rule, record, lang, refs) for record in rows.to_pylist()]
     else:
         messages = _messages(rule, rows, lang)
@@ -183,6 +209,8 @@ def to_findings(
         if scope is not None and row is None and subject not in scope.subjects.get(table, ()):
             continue  # about a class or institution of history alone
         source, sheet = sources.get(table, ("", ""))
+        if files and row is not None and row >= ROW_STRIDE:
+            source, sheet = files[split_row(row)[0]]
         found.append(
             Located(
                 table=table,
@@ -201,7 +229,7 @@ def to_findings(
             name=rule.name,
             severity=rule.severity,
             table=f.table,
-            row=f.row,
+            row=split_row(f.row)[1] if f.row is not None else None,
             id_number=id_number,
             subject=f.subject,
             message=f.message,
@@ -222,9 +250,11 @@ def run_rule(
     sources: dict[str, tuple[str, str]],
     scope: HistoryScope | None = None,
     secret: bytes | None = None,
+    files: dict[int, tuple[str, str]] | None = None,
 ) -> RuleResult:
     """Never raises: a rule that breaks ends as status `error` with its reason.
-    `secret`: the --hash-ids key, which fingerprints are keyed with."""
+    `secret`: the --hash-ids key, which fingerprints are keyed with; `files`: see
+    to_findings."""
     reason = rule.skip_reason(ctx, lang)
     if reason is not None:
         return RuleResult(rule.code, rule.name, rule.severity, Status.SKIPPED, detail=reason)
@@ -238,7 +268,7 @@ def run_rule(
             if isinstance(produced, str)
             else produced
         )
-        findings = to_findings(rule, rows, lang, sources, scope, ctx.engine, secret)
+        findings = to_findings(rule, rows, lang, sources, scope, ctx.engine, secret, files)
     except Exception as exc:  # one broken rule must not sink the audit
         detail = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         return RuleResult(rule.code, rule.name, rule.severity, Status.ERROR, detail=detail,

@@ -86,3 +86,17 @@ ZH.update(
 )
 
 ZH["language of messages and help for every command"] = "所有命令的输出语言和帮助语言"
+
+# errors of api.py, report/files.py and report/atomic.py (helper C)
+ZH.update(
+    {
+        "no input file given": "未指定任何输入文件",
+        "unknown table(s): {tables}": "未知的数据表：{tables}",
+        "{path}: given twice, as {first} and as {second}": "{path}：同一文件被指定了两次（{first} 和 {second}）",
+        "{pattern}: no file matches": "{pattern}：没有匹配的文件",
+        "{path}: findings file must end in .csv, .jsonl or .parquet": "{path}：问题清单文件的扩展名须为 .csv、.jsonl 或 .parquet",
+        "{path}: is a folder; name the file to write": "{path}：这是一个文件夹，请写出要生成的文件名",
+        "{path}: cannot write there ({reason})": "{path}：无法在此写入（{reason}）",
+    }
+)
+ZH["what the file holds (default: the table its headers fit)"] = "文件中是哪类数据（默认按表头判断）"

@@ -52,6 +52,7 @@ def print_summary(
             str(info.rows),
         )
     console.print(inputs)
+    print_mapping(report, console)
 
     table = Table(title=t("title"))
     for col in ("code", "name", "severity", "status", "count", "detail"):
@@ -90,6 +91,40 @@ def print_summary(
         )
     )
     print_nightly(report, console)
+
+
+def mapping_lines(info, lang: str) -> str:
+    """`column ← header` per canonical column read; a header that is the column's own
+    name is shown once."""
+    parts = []
+    for column, header in info.columns.items():
+        name = column_label(column, lang, info.table)
+        header = " ".join(str(header).split())
+        parts.append(name if header.replace(" ", "") == name else f"{name} ← {header}")
+    return ("、" if lang == "zh" else ", ").join(parts)
+
+
+def print_mapping(report: AuditReport, console: Console) -> None:
+    """Per input, the sheet, header row, data rows, rows dropped and each column's
+    header (SPEC §2): what the reader understood, so that a wrong guess shows."""
+    lang = report.lang
+    t = _t(lang)
+    grid = Table(title=t("mapping"), show_edge=False, show_lines=True, expand=True)
+    for col in ("sheet", "header_row", "rows", "dropped_rows", "columns_read"):
+        wide = col == "columns_read"
+        grid.add_column(t(col), ratio=4 if wide else None, overflow="fold" if wide else "ellipsis")
+    for info in (i for files in report.all_inputs().values() for i in files):
+        if not info.path:
+            continue
+        grid.add_row(
+            info.sheet or info.path.replace("\\", "/").rsplit("/", 1)[-1],
+            str(info.header_row),
+            str(info.rows),
+            info.dropped_text(),
+            mapping_lines(info, lang),
+        )
+    if grid.row_count:
+        console.print(grid)
 
 
 def print_nightly(report: AuditReport, console: Console) -> None:

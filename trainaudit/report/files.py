@@ -30,15 +30,24 @@ def findings_table(findings: list[Finding]) -> pa.Table:
     return pa.Table.from_pylist(records, schema=schema)
 
 
+CSV_ENCODING = "utf-8-sig"
+"""UTF-8 with a byte-order mark: Excel on a Chinese Windows opens it by double-click
+(without the mark it reads the bytes as GBK); `csv` with encoding="utf-8-sig" reads it."""
+
+CSV_LINE_END = "\r\n"
+"""Records end in CRLF, as RFC 4180 says and Excel writes; a line break inside a quoted
+field is kept as it was."""
+
+
 def write_findings(findings: list[Finding], path: Path) -> None:
     """Format by extension; written to a temporary file and renamed into place."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".jsonl", ".parquet"):
-        raise InputError(f"{path}: findings file must end in .csv, .jsonl or .parquet")
+        raise InputError("{path}: findings file must end in .csv, .jsonl or .parquet", path=path)
     with atomic_path(path) as tmp:
         if suffix == ".csv":
-            with tmp.open("w", encoding="utf-8", newline="") as fh:
-                writer = csv.writer(fh)
+            with tmp.open("w", encoding=CSV_ENCODING, newline="") as fh:
+                writer = csv.writer(fh, lineterminator=CSV_LINE_END)
                 writer.writerow(COLUMNS)
                 for f in findings:
                     record = f.as_record()

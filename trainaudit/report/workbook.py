@@ -760,6 +760,7 @@ def _write_summary_sheet(
         written = plan.written.get(name, label(lang, "not_written"))
         rows.add(name, info.path, info.sha256, info.sheet, info.rows, info.kind, written)
     rows.blank()
+    _write_mapping(rows, report, lang)
     rows.title(label(lang, "policy"))
     rows.header(lang, "key", "setting")
     for key, value in _policy_items(report.policy):
@@ -770,6 +771,23 @@ def _write_summary_sheet(
         for note in plan.notes:
             rows.add(note)
     book.widths(ws, [28, 28, 12, 12, 10, 12, 40])
+
+
+def _write_mapping(rows: _Rows, report: AuditReport, lang: str) -> None:
+    """What the reader understood of each input (SPEC §2): sheet, header row, data rows,
+    rows not read as records, and each column with the header (or fact) it came from."""
+    rows.title(label(lang, "mapping"))
+    for files in report.all_inputs().values():
+        for info in files:
+            if not info.path:
+                continue
+            rows.add(table_label(info.table, lang), Path(info.path).name, info.sheet,
+                     f"{label(lang, 'header_row')} {info.header_row}",
+                     f"{label(lang, 'rows')} {info.rows}",
+                     info.dropped_text())  # fmt: skip
+            for column, header in info.columns.items():
+                rows.add("", column_label(column, lang, info.table), " ".join(str(header).split()))
+    rows.blank()
 
 
 def _write_overview(rows: _Rows, report: AuditReport, counts: Counter, lang: str) -> None:

@@ -56,7 +56,8 @@ def missing_column(ctx: RuleContext) -> pa.Table:
                     {
                         "_table": table,
                         "_row": None,
-                        "subject": ctx.sources.get(table, table),
+                        "subject": ctx.lacking.get((table, column))
+                        or ctx.sources.get(table, table),
                         "_column": column,
                         "column_name": column,
                         "column_label": aliases[1] if len(aliases) > 1 else column,

@@ -27,6 +27,8 @@ class RuleContext:
     audit_date: dt.date
     sources: dict[str, str] = field(default_factory=dict)
     """input table -> file name, for findings about a whole file"""
+    lacking: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(table, required column) -> the files lacking it, when a table has several files"""
 
     def has(self, table: str, column: str | None = None) -> bool:
         if table not in self.present:
