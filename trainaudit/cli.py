@@ -463,8 +463,9 @@ def validate(
         typer.Argument(help="the upload(s) to check, audited as one table", metavar="FILE..."),
     ],
     table: Annotated[
-        TableName, typer.Option("--table", help="what the file holds")
-    ] = TableName.trainees,
+        TableName | None,
+        typer.Option("--table", help="what the file holds (default: the table its headers fit)"),
+    ] = None,
     policy: PolicyOpt = None,
     out: OutOpt = None,
     findings: FindingsOpt = None,
@@ -483,7 +484,9 @@ def validate(
 ) -> None:
     """Check one upload on its own, before accepting it (only the rules it can answer)."""
     _audit_and_exit(
-        {table.value: _later(files), "policy": policy, "only_tables": {table.value}},
+        {table.value: _later(files), "policy": policy, "only_tables": {table.value}}
+        if table is not None
+        else {"upload": _later(files), "policy": policy},
         lang, out, findings, fail_on, quiet, show_ids, debug, fmt,
         (max_file_mb, max_sheet_mb, max_cells, max_inflate_ratio), (hash_ids, hash_ids_file),
     )  # fmt: skip
