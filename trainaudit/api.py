@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from . import __version__
 from .engine import Engine, Tracer
-from .errors import InputError
+from .errors import InputError, check_not_lock_file
 from .io.normalise import normalise_table
 from .io.readers import LoadedTable, ReadLimits, read_table
 from .io.schema import TABLES
@@ -44,6 +44,7 @@ def recognise_table(
     """The main table (trainees, certificates, payments) whose columns `path` has; the
     table read is kept, so that auditing the file next does not read it again."""
     policy = policy or Policy()
+    check_not_lock_file(Path(path))
     return read_table(path, None, limits=limits, aliases_by_table=policy.header_aliases).name
 
 
@@ -64,6 +65,7 @@ def _given(paths: dict[str, Files]) -> dict[str, list[Path]]:
     seen: dict[Path, str] = {}
     for table, files in given.items():
         for path in files:
+            check_not_lock_file(path)
             resolved = path.resolve()
             if resolved in seen:
                 raise InputError(

@@ -7,6 +7,8 @@ named fields, so the edge can say it in the run's language: ``exc.render("zh")``
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from .i18n import Words, render
 
 
@@ -40,3 +42,20 @@ class EngineError(TrainauditError):
         self.sql, self.cause = sql, cause
         super().__init__("query {label} failed: {cause}", label=label, cause=cause)
         self.label = label
+
+
+LOCK_PREFIX = "~$"
+"""Excel (and WPS) keep `~$报名表.xlsx` beside `报名表.xlsx` while it is open: a few
+bytes naming the user, never the workbook. A glob such as `inbox/*.xlsx` picks it up."""
+
+
+def check_not_lock_file(path: Path) -> None:
+    """Refuse Excel's lock file by its name, saying which workbook it stands for."""
+    name = Path(path).name
+    if name.startswith(LOCK_PREFIX) and len(name) > len(LOCK_PREFIX):
+        raise InputError(
+            "{path}: this is the lock file Excel keeps while {workbook} is open, not a "
+            "workbook; save and close {workbook} in Excel, then give {workbook} itself",
+            path=path,
+            workbook=name[len(LOCK_PREFIX) :],
+        )

@@ -48,3 +48,10 @@ ZH.update(
         "{path}: already holds {files}; use --force to overwrite them": "{path}：已有文件 {files}；如要覆盖，请加 --force",
     }
 )
+
+ZH.update(
+    {
+        # errors.py
+        "{path}: this is the lock file Excel keeps while {workbook} is open, not a workbook; save and close {workbook} in Excel, then give {workbook} itself": "{path}：这是 {workbook} 在 Excel 中打开时生成的锁定文件，不是工作簿；请在 Excel 中保存并关闭 {workbook}，然后指定 {workbook} 本身",
+    }
+)
