@@ -22,6 +22,10 @@ GOLDEN = HERE / "golden" / "sample_findings.csv"
 COLUMNS = ["rule", "table", "row", "subject", "message", "fingerprint"]
 
 CHANGED: dict[str, str] = {
+    "I103": "issue 14.11: a birth date before 1900 is I103 too; the message says so "
+    "(same rows, same fingerprints)",
+    "I105": "issue 14.12: the message says what was seen (a number cell, scientific "
+    "notation, a decimal tail, a zeroed tail failing the check), same rows and fingerprints",
     "P402": "issue 14.3: a payment naming a class is for that class's occupation and level; "
     "the message now names them (same row, same fingerprint)",
 }

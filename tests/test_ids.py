@@ -77,11 +77,80 @@ def test_birth_dates():
     ids = pa.array([VALID, VALID2, "110105194902300020", None, "123"], pa.string())
     assert birth_dates(ids).to_pylist() == [
         dt.date(1949, 12, 31),
-        dt.date(1880, 1, 1),
+        None,  # 1880-01-01, the standard's own example: before 1900 is no birth date (SPEC I103)
         None,
         None,
         None,
     ]
+
+
+def test_birth_dates_before_1900_are_none_and_1900_is_kept():
+    ids = pa.array(["110105000001010028", "110105189912310023", "110105190001010028"])
+    assert birth_dates(ids).to_pylist() == [None, None, dt.date(1900, 1, 1)]
+    assert checksum_ok(ids).to_pylist() == [True, True, True]  # the check is another matter
+
+
+def test_foreigners_permanent_residence_number_reads_like_any_id():
+    """2023 format: 9, the issuing province, a nationality code, birth date, sequence
+    (odd: male), check character."""
+    ids = pa.array(["911840199001021235", "937392198505062229"])
+    assert checksum_ok(ids).to_pylist() == [True, True]
+    assert birth_dates(ids).to_pylist() == [dt.date(1990, 1, 2), dt.date(1985, 5, 6)]
+    assert normalise_id("911840199001021235") == "911840199001021235"
+
+
+def _audit_roster(tmp_path, rows, name="t.csv"):
+    from corpus import HEADER_WITH_GENDER, write_csv
+
+    from trainaudit import api
+
+    path = write_csv(tmp_path / name, [HEADER_WITH_GENDER, *rows])
+    return api.audit(trainees=path, lang="en", audit_date=dt.date(2021, 6, 30))
+
+
+def test_a_foreigners_number_is_no_region_error_and_its_birth_date_and_sex_are_read(tmp_path):
+    row = ["John", "911840199001021235", "女", "甲机构", "C1", "电工", "四级", "2020-03-01",
+           "2020-03-20"]  # fmt: skip
+    young = ["Jane", "911840201001021243", "女", "甲机构", "C1", "电工", "四级", "2020-03-01",
+             "2020-03-20"]  # fmt: skip
+    assert checksum_ok(pa.array([young[1]])).to_pylist() == [True]
+    rules = {(f.rule, f.row) for f in _audit_roster(tmp_path, [row, young]).findings}
+    assert not {r for r, _ in rules} & {"I101", "I102", "I103", "I104"}
+    assert ("I108", 2) in rules  # 17th digit 3: a man, the roster says 女
+    assert ("I107", 3) in rules  # born 2010: ten at the start of the class
+
+
+def test_i105_says_what_it_saw(tmp_path):
+    """A CSV text cell ending in 000 was not seen to be a number: the message says what
+    was seen (issue 14.12)."""
+    base = ["张伟", "", "男", "甲机构", "C1", "电工", "四级", "2020-03-01", "2020-03-20"]
+    zeroed, sci = list(base), list(base)
+    zeroed[1], sci[1] = "140105199001021000", "1.40105E+17"
+    messages = {
+        f.row: f.message
+        for f in _audit_roster(tmp_path, [zeroed, sci]).findings
+        if f.rule == "I105"
+    }
+    assert messages[2] == (
+        "ID '140105199001021000' ends in 000 and fails the check digit: its tail looks "
+        "zeroed, as Excel does to a long number"
+    )
+    assert "stored as a number" not in messages[2]
+    assert "scientific notation" in messages[3]
+
+
+def test_i105_on_a_number_cell_says_excel_stored_it_as_a_number(tmp_path):
+    from corpus import HEADER_WITH_GENDER, write_xlsx
+
+    from trainaudit import api
+
+    row = ["张伟", 140105199001021000, "男", "甲机构", "C1", "电工", "四级", "2020-03-01",
+           "2020-03-20"]  # fmt: skip
+    path = write_xlsx(tmp_path / "t.xlsx", {"花名册": [HEADER_WITH_GENDER, row]})
+    for lang, words in (("en", "was stored as a number by Excel"), ("zh", "被Excel存成了数字")):
+        report = api.audit(trainees=path, lang=lang)
+        (i105,) = [f for f in report.findings if f.rule == "I105"]
+        assert words in i105.message
 
 
 # --- normalisation -----------------------------------------------------------------------

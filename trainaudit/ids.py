@@ -172,7 +172,8 @@ def checksum_ok(ids: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 
 def birth_dates(ids: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """Birth date in an 18-character ID (positions 7–14); null when not a real date."""
+    """Birth date in an 18-character ID (positions 7–14); null when not a real date or
+    before 1900-01-01."""
     return id_facts(ids)[1]
 
 
@@ -208,7 +209,8 @@ def id_facts(ids: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:
         leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
         ok_month = (month >= 1) & (month <= 12)
         length = _MONTH_DAYS[np.clip(month, 1, 12) - 1] + ((month == 2) & leap)
-        ok = ok_month & (day >= 1) & (day <= length)
+        # before 1900 (00000101 included) is no birth date of a living trainee (SPEC I103)
+        ok = ok_month & (day >= 1) & (day <= length) & (year >= 1900)
         where = np.flatnonzero(shaped)
         real[where[ok]] = True
         days[where[ok]] = _days_from_civil(year[ok], month[ok], day[ok])

@@ -81,12 +81,13 @@ def id_checksum(ctx: RuleContext) -> str:
     any_table=True,
     column="id_number",
     message={
-        "en": "birth date in the ID ({birth_text}) is not a real date or is in the future",
-        "zh": "身份证号码中的出生日期（{birth_text}）不存在或晚于今天",
+        "en": "birth date in the ID ({birth_text}) is not a real date, is before 1900 or is in the future",
+        "zh": "身份证号码中的出生日期（{birth_text}）不存在、早于1900年或晚于今天",
     },
 )
 def id_birthdate(ctx: RuleContext) -> str:
-    """Positions 7–14 are not a real date (19900230) or lie after the audit date.
+    """Positions 7–14 are not a real date (19900230), lie before 1900-01-01 (00000101)
+    or after the audit date.
 
     Why it matters: an ID with an impossible birth date was typed wrong or invented;
     a checksum alone does not catch it (fake IDs with valid checks are easy to make).
@@ -116,10 +117,14 @@ _PROVINCES = ", ".join(f"'{c}'" for c in PROVINCE_CODES)
 )
 def id_region(ctx: RuleContext) -> str:
     """The first two digits are not a province (11–15, 21–23, 31–37, 41–46, 50–54, 61–65,
-    71, 81, 82, 83). County codes change over time and old IDs keep old codes, so only
+    71, 81, 82, 83), and the number is not a foreigner's permanent-residence ID of the
+    2023 format (9, a province code, a nationality code, then birth date, sequence and
+    check as in a resident ID). County codes change over time and old IDs keep old codes, so only
     the province is checked."""
     return _id_rule_sql(
-        f"{ID_SHAPED} AND substr(id_number, 1, 2) NOT IN ({_PROVINCES})",
+        f"{ID_SHAPED} AND substr(id_number, 1, 2) NOT IN ({_PROVINCES})"
+        # a foreigner's permanent-residence ID of the 2023 format: 9, then a province
+        f" AND NOT (substr(id_number, 1, 1) = '9' AND substr(id_number, 2, 2) IN ({_PROVINCES}))",
         ", substr(id_number, 1, 2) AS region",
     )
 
@@ -139,8 +144,8 @@ literals (portable SQL, SPEC §6)."""
     any_table=True,
     column="id_number",
     message={
-        "en": "ID '{_value}' was stored as a number by Excel; its last digits are lost",
-        "zh": "身份证号码“{_value}”被Excel存成了数字，后几位已丢失，无法恢复",
+        "en": "ID '{_value}' {seen_en}",
+        "zh": "身份证号码“{_value}”{seen_zh}",
     },
 )
 def id_mangled(ctx: RuleContext) -> str:
@@ -153,14 +158,55 @@ def id_mangled(ctx: RuleContext) -> str:
     How to resolve: set the column to Text (文本) in Excel and re-type the IDs.
     """
     # each regex only where the text holds the letter or the dot it needs (a LIKE is cheap)
+    signs = {
+        "number": "(id_number__numeric AND length(id_number) > 15)",
+        "scientific": "(id_number__raw ILIKE '%e%' AND regexp_matches(id_number__raw, "
+        f"'^(?:{_WS}*[0-9]([.][0-9]+)?[eE][+]?[0-9]+{_WS}*)$'))",
+        "decimal": "(id_number__raw LIKE '%.%' AND regexp_matches(id_number__raw, "
+        f"'^(?:{_WS}*[0-9]{{15,}}[.][0-9]+{_WS}*)$'))",
+        "zeroed": "(id_number LIKE '%000' AND id_check_ok = FALSE)",
+    }
+    # say what was seen: a text cell ending in 000 was not seen to be a number
+    seen = {
+        lang: "CASE "
+        + " ".join(f"WHEN {signs[k]} THEN '{_seen(_MANGLED[k][lang])}'" for k in signs)
+        + " END"
+        for lang in ("en", "zh")
+    }  # fmt: skip
     return _id_rule_sql(
-        "(id_number__numeric AND length(id_number) > 15)"
-        " OR (id_number__raw ILIKE '%e%'"
-        f" AND regexp_matches(id_number__raw, '^(?:{_WS}*[0-9]([.][0-9]+)?[eE][+]?[0-9]+{_WS}*)$'))"
-        " OR (id_number__raw LIKE '%.%'"
-        f" AND regexp_matches(id_number__raw, '^(?:{_WS}*[0-9]{{15,}}[.][0-9]+{_WS}*)$'))"
-        " OR (id_number LIKE '%000' AND id_check_ok = FALSE)"
+        " OR ".join(signs.values()), f", {seen['en']} AS seen_en, {seen['zh']} AS seen_zh"
     )
+
+
+_MANGLED = {
+    "number": {
+        "en": "was stored as a number by Excel (which shows {excel}); its last digits are lost",
+        "zh": "被Excel存成了数字（Excel中显示为{excel}），后几位已丢失，无法恢复",
+    },
+    "scientific": {
+        "en": "is in scientific notation, as Excel shows a long number; its last digits are lost",
+        "zh": "是科学计数法（Excel显示长数字的写法），后几位已丢失，无法恢复",
+    },
+    "decimal": {
+        "en": "has a decimal tail, as a number written out as text; its last digits may be lost",
+        "zh": "带有小数部分（数字被转写成了文本），后几位可能已丢失",
+    },
+    "zeroed": {
+        "en": "ends in 000 and fails the check digit: its tail looks zeroed, as Excel does "
+        "to a long number",
+        "zh": "以000结尾且校验位不符：末几位疑似被清零（Excel处理长数字时会这样）",
+    },
+}
+"""What I105 saw, in the message (issue 14.12): only a number cell was seen to be one."""
+
+_EXCEL_SHOWS = "regexp_replace(printf('%.5E', CAST(id_number AS DOUBLE)), '[.]?0+E', 'E')"
+"""A long number as Excel's General format shows it (3.70523E+17): six significant
+digits, trailing zeros dropped; the message quotes it beside the digits (issue 13.7)."""
+
+
+def _seen(text: str) -> str:
+    """A _MANGLED text as the body of an SQL string literal, {excel} computed per row."""
+    return text.replace("{excel}", f"' || {_EXCEL_SHOWS} || '")
 
 
 @rule(
