@@ -168,7 +168,9 @@ def test_two_counties_match_findings_without_ids(tmp_path):
 
     def ids(path: Path) -> set[str]:
         return {
-            r["id_number"] for r in csv.DictReader(path.open(encoding="utf-8-sig")) if r["id_number"]
+            r["id_number"]
+            for r in csv.DictReader(path.open(encoding="utf-8-sig"))
+            if r["id_number"]
         }
 
     assert hmac_hex(KEY, x_id) in ids(fa) & ids(fb)
@@ -286,3 +288,100 @@ def test_hashed_run_carries_keyed_fingerprints_only(tmp_path):
     plain, keyed = fingerprints(None), fingerprints(b"k1")
     assert len(plain) == 1 and keyed == fingerprints(b"k1")
     assert keyed.isdisjoint(plain) and keyed.isdisjoint(fingerprints(b"k2"))
+
+
+# --- issue 14.7: every line a person sees ------------------------------------------------------
+
+TYPO = "14010619802140579"  # 17 digits: an ID a digit short, quoted by I101
+PERSON_IDS = (ALICE, TYPO, "110105491231002", "11010519491231002x", f"{BOB}.0")
+
+
+def _filled(template: str, values: list[str]) -> str:
+    """`template` with each field an ID-like value (a number where it has a format spec)."""
+    import string
+
+    fields = {}
+    for i, (_, name, spec, _) in enumerate(string.Formatter().parse(template)):
+        if name:
+            fields[name] = 3 if spec else f" {values[i % len(values)]} "  # apart from the next
+    return template.format(**fields)
+
+
+def test_every_rule_message_through_the_console_masks_ids():
+    from rich.console import Console
+
+    from trainaudit.model import AuditReport, RuleResult, Status
+    from trainaudit.report.console import print_summary
+    from trainaudit.rules.registry import all_rules
+
+    for lang in ("en", "zh"):
+        findings = []
+        for n, rule in enumerate(all_rules()):
+            values = [*PERSON_IDS[n % len(PERSON_IDS) :], *PERSON_IDS[: n % len(PERSON_IDS)]]
+            message = _filled(rule.message[lang], values)
+            findings.append(
+                Finding(rule.code, rule.name, rule.severity, "trainees", n + 2, values[0],
+                        values[0], message)
+            )  # fmt: skip
+        results = [
+            RuleResult(f.rule, f.name, f.severity, Status.FAILED, (f,), detail=f"see {TYPO}")
+            for f in findings
+        ]
+        report = AuditReport(results, {}, {}, "test", lang)
+        console = Console(record=True, width=400)
+        print_summary(report, console, first=len(findings))
+        shown = console.export_text()
+        for raw in PERSON_IDS:
+            assert raw not in shown, (lang, raw)
+        assert mask_id(TYPO) in shown
+
+
+def test_every_catalogued_error_through_the_error_line_masks_ids(capsys):
+    import typer
+
+    from trainaudit.cli import _run
+    from trainaudit.errors import InputError
+    from trainaudit.messages import ZH
+
+    checked = 0
+    for msgid in ZH:
+        if "{" not in msgid:
+            continue
+
+        def work(msgid=msgid):
+            raise InputError(msgid, **{f: f" {ALICE} " for f in _field_names(msgid)})
+
+        with pytest.raises(typer.Exit):
+            _run(False, work, True)
+        out = capsys.readouterr()
+        assert ALICE not in out.err + out.out, msgid
+        checked += 1
+    assert checked > 10
+
+
+def _field_names(template: str) -> set[str]:
+    import string
+
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_a_17_digit_id_is_masked_in_the_console_and_by_diff(tmp_path):
+    from trainaudit.report.files import write_findings
+
+    path = write_csv(tmp_path / "t.csv", [HEADER, ["张伟", TYPO, *ROWS[0][2:]]])
+    old = tmp_path / "old.csv"
+    result = runner.invoke(
+        app,
+        ["audit", "-t", str(path), "--lang", "en", "--findings", str(old)],
+        env={"COLUMNS": "300"},
+    )
+    assert result.exit_code == 1
+    assert f"ID '{mask_id(TYPO)}' is not 18 characters" in result.stdout
+    assert TYPO not in result.stdout
+    new = tmp_path / "new.csv"
+    write_findings([], new)
+    for args in ([], ["--format", "json"]):
+        diff = invoke("diff", old, new, "--lang", "en", *args)
+        assert diff.exit_code == 0
+        assert TYPO not in diff.stdout + diff.stderr, args
+    assert TYPO in invoke("diff", old, new, "--format", "json", "--show-ids").stdout

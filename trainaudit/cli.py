@@ -128,9 +128,9 @@ def exit_code(report: AuditReport, fail_on: FailOn) -> int:
 
 def _shown(text: str, show_ids: bool) -> str:
     """A line for stderr: ID numbers masked unless --show-ids (an error may quote a cell)."""
-    from .privacy import redact_ids
+    from .privacy import for_person
 
-    return text if show_ids else redact_ids(text)
+    return for_person(text, show_ids)
 
 
 def _run_lang() -> str:
@@ -697,6 +697,7 @@ def diff(
                                            "id_number", "subject", "message")}  # fmt: skip
                 r["subject"] = masked(str(r["subject"] or ""), show_ids)
                 r["id_number"] = masked(str(r["id_number"] or ""), show_ids)
+                r["message"] = masked(str(r["message"] or ""), show_ids)
                 return r
 
             typer.echo(json.dumps({**{k: [shown(r) for r in getattr(result, k)]

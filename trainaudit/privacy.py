@@ -20,12 +20,13 @@ from .ids import mask_id, normalise_id
 from .model import Finding
 
 ID_TOKEN = re.compile(
-    r"(?<![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])[0-9０-９]{14}(?:[0-9０-９]{3}[0-9０-９XxＸｘ]|[0-9０-９])"
-    r"(?![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])"
+    r"(?<![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])[0-9０-９]{14,17}[0-9０-９XxＸｘ](?![0-9A-Za-z０-９Ａ-Ｚａ-ｚ])"
 )
-"""An ID number in running text: 15 digits (legacy) or 17 digits and a digit or X, half
-or full width, not part of a longer run of letters and digits (a certificate number such
-as S000014000101205000021 or a bank account of 19 digits is left alone)."""
+"""An ID number in running text, as typed: 15 to 18 characters, digits with a digit or X
+last, half or full width — a well-formed one (15 or 18) or one a digit short or long
+(`ID '14010619802140579' is not 18 characters`, issue 14.7) — not part of a longer run of
+letters and digits (a certificate number such as S000014000101205000021 or a bank
+account of 19 digits is left alone)."""
 
 HASH_LENGTH = 64
 """Hex digits of HMAC-SHA256."""
@@ -36,6 +37,18 @@ def redact_ids(text: str) -> str:
     if not text:
         return text
     return ID_TOKEN.sub(lambda m: mask_id(m.group(0)), text)
+
+
+def for_person(text: str, show_ids: bool = False) -> str:
+    """The console edge: every line a person reads (summary, findings, diff, errors)
+    passes here, ID numbers masked unless --show-ids. A text that is one ID-like token as
+    a whole (a subject `140105199001021238.0`) is masked whole, from its seventh character."""
+    if show_ids or not text:
+        return text
+    token = text.strip()
+    if len(token) >= 15 and token[:6].isdigit() and not any(c.isspace() for c in token):
+        return mask_id(token)
+    return redact_ids(text)
 
 
 def looks_like_id(text: str | None) -> bool:

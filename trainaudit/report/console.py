@@ -8,9 +8,8 @@ from rich.console import Console
 from rich.table import Table
 
 from ..i18n import column_label, severity_label, status_label, table_label
-from ..ids import mask_id
 from ..model import AuditReport, Severity, Status
-from ..privacy import redact_ids
+from ..privacy import for_person
 from ..rules.registry import Rule
 from .labels import label
 
@@ -31,10 +30,7 @@ def _t(lang: str):
 def masked(text: str, show_ids: bool) -> str:
     """A subject that looks like an ID number is masked unless the user asked to see it;
     so is every ID number quoted inside a longer text (a message, a rule's detail)."""
-    if show_ids or not text:
-        return text
-    looks_like_id = len(text) >= 15 and text[:6].isdigit() and not any(c.isspace() for c in text)
-    return mask_id(text) if looks_like_id else redact_ids(text)
+    return for_person(text, show_ids)
 
 
 def print_summary(
