@@ -24,6 +24,7 @@ from .normalise import parse_date
 from .schema import (
     PERIODS,
     SCORE_AFFIX,
+    SCORE_NOTE,
     TABLES,
     HeaderMapping,
     Vocabulary,
@@ -92,6 +93,8 @@ class HeaderMatch:
     mapping: HeaderMapping
     data_rows: int = 0
     """rows under the header (within the look-ahead) holding two mapped cells or more"""
+    span: int = 1
+    """header rows: 2 when a row of sub-headers sits under merged ones"""
 
 
 # --- the header row -------------------------------------------------------------------------
@@ -132,9 +135,17 @@ def find_header(head: list[list[str | None]], table: str, vocab: Vocabulary) -> 
         if i + 1 < len(head) and mapping.columns:
             combined = _combine(row, head[i + 1])
             mapping2 = assign_headers(combined, vocab)
-            candidates.append(HeaderMatch(_score(mapping2, table), i + 1, combined, mapping2))
+            candidates.append(
+                HeaderMatch(_score(mapping2, table), i + 1, combined, mapping2, span=2)
+            )
         for cand in candidates:
-            if cand.score > 0 and (best is None or cand.score > best.score):
+            if cand.score > 0 and (
+                best is None
+                or cand.score > best.score
+                # the same row alone as well as under the row above: alone (that row
+                # is a fact, not a parent header)
+                or (cand.score == best.score and cand.row == best.row and cand.span < best.span)
+            ):
                 best = cand
     if best is not None:
         below = head[best.row + 1 :]
@@ -170,6 +181,16 @@ def facts_above(
         for k, (c, text) in enumerate(cells):
             text = unicodedata.normalize("NFKC", text).replace("\n", " ")
             pairs = [(m.group(1), m.group(2).strip()) for m in _PAIR.finditer(text)]
+            if not pairs and k + 1 < len(cells):
+                # a label cell without a colon and its value in the next cell (培训机构 | …)
+                hit = score_header(text, vocab)
+                following = score_header(cells[k + 1][1], vocab)
+                if (
+                    hit is not None
+                    and hit[1] >= SCORE_NOTE
+                    and (following or ("", 0))[1] < SCORE_AFFIX
+                ):
+                    pairs = [(text.strip(), cells[k + 1][1].strip())]
             if not pairs:
                 continue
             if len(pairs) == 1 and not pairs[0][1] and k + 1 < len(cells):
@@ -446,7 +467,7 @@ def assemble(
     )
     facts = (
         facts_above(
-            head[: match.row - (1 if len(header_rows) > 1 else 0)] if match.row else [],
+            head[: match.row + 1 - match.span],
             grid,
             vocab,
             wanted,

@@ -90,6 +90,8 @@ def read_table(
     table: str | None = None,
     extra_aliases: dict[str, list[str]] | None = None,
     limits: ReadLimits | None = None,
+    *,
+    aliases_by_table: dict[str, dict[str, list[str]]] | None = None,
 ) -> LoadedTable:
     """Read one input file as canonical table `table` (its best-matching sheet), or as
     the main table it fits when `table` is None.
@@ -97,10 +99,18 @@ def read_table(
     Raises InputError, naming the file (and sheet, line) and what was found, for anything
     that cannot be audited — also when the file plainly holds another main table than
     `table` (a payment list given as a roster); `limits` bounds what a file may make the
-    reader hold. `extra_aliases`: column -> header spellings, for `table`.
+    reader hold. `extra_aliases`: column -> header spellings, for `table`;
+    `aliases_by_table`: the same for every table, when `table` is None.
+
+    A table recognised this way is kept until the same file is read as that table (the
+    audit after `validate` picked the table): the file is not read twice.
     """
     path = Path(path)
     limits = limits or DEFAULT_LIMITS
+    if table is not None:
+        kept = _RECOGNISED.pop(_key(path, table, extra_aliases, limits), None)
+        if kept is not None:
+            return kept
     try:
         if not path.exists():
             raise InputError("{path}: file not found", path=path)
@@ -116,7 +126,13 @@ def read_table(
                 limit=f"{limits.max_file_mb:,}",
             )
         kind, grids, notes, hidden, misnamed = _grids(path, limits)
-        return _layout(path, kind, grids, notes, hidden, misnamed, table, extra_aliases)
+        if table is not None:
+            return _layout(path, kind, grids, notes, hidden, misnamed, table, extra_aliases, None)
+        loaded = _layout(path, kind, grids, notes, hidden, misnamed, None, None, aliases_by_table)
+        _RECOGNISED.clear()
+        own = (aliases_by_table or {}).get(loaded.name)
+        _RECOGNISED[_key(path, loaded.name, own, limits)] = loaded
+        return loaded
     except OSError as exc:  # unreadable: permissions, a file vanishing, a device error
         raise InputError(
             "{path}: cannot read it ({error})", path=path, error=exc.strerror or short(exc)
@@ -127,6 +143,17 @@ def read_table(
             "or split the file",
             path=path,
         ) from None
+
+
+_RECOGNISED: dict[tuple, LoadedTable] = {}
+"""The last table read without a table name, until it is read again by name."""
+
+
+def _key(path: Path, table: str, aliases: dict | None, limits: ReadLimits) -> tuple:
+    stat = path.stat() if path.is_file() else None
+    when = (stat.st_mtime_ns, stat.st_size) if stat else None
+    spelled = tuple(sorted((k, tuple(v)) for k, v in (aliases or {}).items()))
+    return (str(path.resolve()), when, table, spelled, limits)
 
 
 def _grids(
@@ -219,11 +246,16 @@ def _layout(
     misnamed: str,
     table: str | None,
     extra_aliases: dict[str, list[str]] | None,
+    aliases_by_table: dict[str, dict[str, list[str]]] | None,
 ) -> LoadedTable:
-    fits = recognise(grids, {table: extra_aliases} if table else None)
+    fits = recognise(grids, {table: extra_aliases} if table else aliases_by_table)
     if table is None:
-        # the table whose required columns the file has, most of them, best named
-        table = max(MAIN_TABLES, key=lambda t: fits[t])
+        extra_aliases = (aliases_by_table or {}).get(
+            max(MAIN_TABLES, key=lambda t: (fits[t][0] == 1, fits[t][1]))
+        )
+        # the table whose required columns the file has, else the best-named header
+        # (ties to the first: a roster whose class is described above its header)
+        table = max(MAIN_TABLES, key=lambda t: (fits[t][0] == 1, fits[t][1]))
         if fits[table][0] == 0:
             table = "trainees"
         else:

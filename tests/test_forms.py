@@ -1,0 +1,179 @@
+"""Real forms (issue 12): the corpus of layouts in tests/forms/, header matching as a
+whole, rows that are not records, facts above the header, one-cell date ranges, the
+table recognised; and a property: title, note and footer rows never add a finding."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from trainaudit import api
+from trainaudit.errors import InputError
+from trainaudit.io.layout import split_period
+from trainaudit.io.readers import read_table
+from trainaudit.io.schema import map_headers
+
+sys.path.insert(0, str(Path(__file__).parent / "forms"))
+from build import IDS, LAYOUTS, NAMES, RULES, build  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    return build(tmp_path_factory.mktemp("forms"))
+
+
+def _found(path: Path, table: str) -> set[tuple[str, int | None]]:
+    report = api.audit(**{table: path}, rules=RULES, only_tables={table}, lang="en")
+    return {(f.rule, f.row) for f in report.findings}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS, ids=[lay.name for lay in LAYOUTS])
+def test_each_layout_gives_exactly_its_planted_findings(corpus, layout):
+    assert _found(corpus[layout.name], layout.table) == layout.expected
+
+
+def test_the_corpus_has_fifteen_layouts():
+    assert len(LAYOUTS) >= 15
+    assert len({lay.file for lay in LAYOUTS}) == len(LAYOUTS)
+
+
+def test_facts_above_the_header_fill_the_missing_columns(corpus):
+    table = read_table(corpus["county_roster_with_facts"], "trainees")
+    data = table.data.to_pydict()
+    assert set(data["institution"]) == {"测试职业培训学校"}
+    assert set(data["occupation"]) == {"中式烹调师"}
+    assert set(data["start_date"]) == {"2024-03-01"} and set(data["end_date"]) == {"2024-03-20"}
+    assert len(set(data["class_id"])) == 1  # one class, keyed by its facts
+    assert table.info.columns["institution"].startswith("培训机构")
+    assert table.facts["institution"] == (2, 0)  # the cell A2 where it is written
+    assert table.info.dropped_rows == (9, 10, 11)  # 合  计, 单位（盖章）, 负责人 lines
+
+
+def test_title_facts_in_brackets(corpus):
+    data = read_table(corpus["title_facts_in_brackets"], "trainees").data.to_pydict()
+    assert set(data["occupation"]) == {"中式烹调师"} and set(data["level"]) == {"五级"}
+    assert set(data["end_date"]) == {"2024-03-20"}
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        (["职业培训补贴标准(元)", "培训工种"], {"occupation": 1}),
+        (["培训项目名称_training_project_name", "学员姓名"], {"occupation": 0, "name": 1}),
+        (["职类_job_class", "职级_job_level", "班级编号"], {"class_id": 2}),
+        (["职称等级", "职业资格等级"], {"level": 1}),
+        (["身份证号码（18位）", "姓  名"], {"id_number": 0, "name": 1}),
+        (["某县2024年职业技能培训花名册"], {}),
+        (["申报工种", "证件号"], {"occupation": 0, "id_number": 1}),
+    ],
+)
+def test_headers_are_matched_whole(headers, expected):
+    assert map_headers(headers, "trainees") == expected
+
+
+def test_a_title_with_a_column_word_is_not_the_header(tmp_path):
+    path = tmp_path / "signin.csv"
+    path.write_text(
+        "职业技能培训签到表\n姓名,身份证号码,培训机构,班级编号,培训工种,开班日期,结业日期\n"
+        f"{NAMES[2]},{IDS[2]},测试学校,A1,电工,2024-03-01,2024-03-20\n",
+        encoding="utf-8",
+    )
+    table = read_table(path, "trainees")
+    assert table.info.header_row == 2
+    assert table.data.column("name").to_pylist() == [NAMES[2]]
+
+
+@pytest.mark.parametrize(
+    ("text", "pair"),
+    [
+        ("2024.03.01-2024.03.20", ("2024-03-01", "2024-03-20")),
+        ("2024年3月1日至3月20日", ("2024-03-01", "2024-03-20")),
+        ("2024/3/1~2024/3/20", ("2024-03-01", "2024-03-20")),
+        ("2024-03-01—2024-03-20", ("2024-03-01", "2024-03-20")),
+        ("2024.3.1至20日", ("2024-03-01", "2024-03-20")),
+        ("2024.03.01-", None),
+        ("三月", None),
+    ],
+)
+def test_two_dates_in_one_cell(text, pair):
+    assert split_period(text) == pair
+
+
+def test_validate_without_table_picks_the_table(corpus):
+    assert api.recognise_table(corpus["certificate_list"]) == "certificates"
+    assert api.recognise_table(corpus["county_roster_with_facts"]) == "trainees"
+
+
+def test_a_file_of_another_table_stops_before_any_rule(tmp_path):
+    path = tmp_path / "pay.csv"
+    path.write_text(
+        "支付编号,身份证号码,姓名,培训机构,补贴类型,金额,支付日期\n"
+        f"P1,{IDS[1]},{NAMES[1]},测试学校,培训补贴,1200,2024-04-01\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="looks like payments") as caught:
+        api.audit(trainees=path, lang="en")
+    assert "补贴支付清单" in caught.value.render("zh")
+    assert api.audit(upload=[path], lang="en").inputs["payments"].rows == 1
+
+
+def test_level_is_optional_and_level_rules_say_they_were_skipped(tmp_path):
+    path = tmp_path / "no_level.csv"
+    path.write_text(
+        "姓名,身份证号码,培训机构,班级编号,培训工种,开班日期,结业日期\n"
+        f"{NAMES[0]},{IDS[0]},测试学校,A1,电工,2024-03-01,2024-03-20\n",
+        encoding="utf-8",
+    )
+    report = api.audit(trainees=path, lang="en")
+    results = {r.code: r for r in report.results}
+    assert results["D001"].status.value == "passed"
+    assert results["R202"].status.value == "skipped" and "level" in results["R202"].detail
+
+
+# --- property: layout rows around a clean table never add a finding ----------------------------
+
+_CLEAN = [
+    ["姓名", "身份证号码", "培训机构", "班级编号", "培训工种", "开班日期", "结业日期"],
+    *[[NAMES[i], IDS[i], "测试学校", "A1", "电工", "2024-03-01", "2024-03-20"] for i in range(3)],
+]
+_ABOVE = st.sampled_from(
+    [
+        ["某县2024年职业技能培训花名册"],
+        ["填报单位：测试局", None, None, "填报日期：2024年4月1日"],
+        ["单位：人、元"],
+        [],
+    ]  # fmt: skip
+)
+_BELOW = st.sampled_from(
+    [
+        ["合  计", None, "3人"],
+        ["注：本表一式两份"],
+        ["说明：按实际填写"],
+        ["制表人：", None, "审核人："],
+        ["单位（盖章）：", None, None, "填表日期："],
+        ["第二组（0人）"],
+        [4],
+        [],
+    ]  # fmt: skip
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(above=st.lists(_ABOVE, max_size=3), below=st.lists(_BELOW, max_size=4))
+def test_title_note_and_footer_rows_never_add_a_finding(tmp_path_factory, above, below):
+    import openpyxl
+
+    path = tmp_path_factory.mktemp("prop") / "t.xlsx"
+    book = openpyxl.Workbook()
+    for row in [*above, *_CLEAN, *below]:
+        book.active.append(row)
+    book.save(path)
+    table = read_table(path, "trainees")
+    assert table.data.column("name").to_pylist() == NAMES[:3]
+    assert _found(path, "trainees") == set()
