@@ -485,7 +485,7 @@ def test_csv_only_is_written_fresh_in_chinese(tmp_path, payments):
     assert lines[0] == ["审核概况"]
     assert lines[1][:3] == ["问题总数", 2, "错误 1 条，警告 1 条，提示 0 条"]
     assert summary_line(wb, "有问题的行（支付）")[1] == 2
-    assert summary_line(wb, "其中有“错误”的行")[1] == 1
+    assert summary_line(wb, "有“错误”的行（各表合计）")[1] == 1
     assert summary_line(wb, "发现问题的规则")[1:] == [2, "P403 (1)、F502 (1)"]
     assert summary_line(wb, "跳过的规则（缺少输入或列）")[2] == "R207"
     overview_end = lines.index([])

@@ -790,9 +790,14 @@ def _write_mapping(rows: _Rows, report: AuditReport, lang: str) -> None:
     rows.blank()
 
 
+OVERVIEW_RULES = 6
+OVERVIEW_INSTITUTIONS = 3
+
+
 def _write_overview(rows: _Rows, report: AuditReport, counts: Counter, lang: str) -> None:
-    """How many rows have findings and errors, the rules that found them (most first), the
-    rules skipped or broken and the institutions most flagged: the answer before the detail."""
+    """How many rows have findings and errors, the rules that found most (the full count
+    follows under "by rule"), the rules skipped or broken and the institutions most
+    flagged: the answer before the detail. Each line fits the width of a printed page."""
     sep = "、" if lang == "zh" else ", "
     bad = defaultdict(set)
     error_rows = set()
@@ -806,19 +811,23 @@ def _write_overview(rows: _Rows, report: AuditReport, counts: Counter, lang: str
     rows.add(label(lang, "findings_total"), len(report.findings),
              label(lang, "by_severity", e=by_sev[Severity.ERROR], w=by_sev[Severity.WARNING],
                    i=by_sev[Severity.INFO]))  # fmt: skip
-    for table, flagged in sorted(bad.items()):
+    order = {name: i for i, name in enumerate(report.tables)}
+    for table, flagged in sorted(bad.items(), key=lambda item: order.get(item[0], len(order))):
         rows.add(label(lang, "rows_flagged", table=table_label(table, lang)), len(flagged))
     rows.add(label(lang, "rows_with_errors"), len(error_rows))
     failed = [f"{code} ({n})" for code, n in counts.most_common()]
-    rows.add(label(lang, "rules_failed"), len(failed), sep.join(failed) or label(lang, "none"))
+    shown = sep.join(failed[:OVERVIEW_RULES]) + (
+        label(lang, "and_more") if failed[OVERVIEW_RULES:] else ""
+    )
+    rows.add(label(lang, "rules_failed"), len(failed), shown or label(lang, "none"))
     for key, status in (("rules_skipped", Status.SKIPPED), ("rules_broken", Status.ERROR)):
         codes = [r.code for r in report.results if r.status is status]
         if codes:
             rows.add(label(lang, key), len(codes), sep.join(codes))
-    top = _count_by(report, "institution", lang)[:5]
-    if top:
-        shown = sep.join(f"{name} ({n.total()})" for name, n in top)
-        rows.add(label(lang, "by_institution"), len(top), shown)
+    top = [(name, n) for name, n in _count_by(report, "institution", lang) if name not in
+           (label(lang, "no_row"), label(lang, "unknown"))][:OVERVIEW_INSTITUTIONS]  # fmt: skip
+    for i, (name, n) in enumerate(top):
+        rows.add(label(lang, "top_institutions") if i == 0 else "", n.total(), name)
 
 
 def _nightly_lines(report: AuditReport, lang: str) -> list[tuple[str, Any]]:
