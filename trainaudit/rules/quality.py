@@ -43,7 +43,8 @@ def missing_column(ctx: RuleContext) -> pa.Table:
     the command exits 2 after writing what it could check.
     Example: a roster without 班级编号 cannot be checked for duplicate enrollment.
     How to resolve: add the column (any alias in `trainaudit rules explain` works), or
-    map the header in the policy file under [header_aliases].
+    map the header in the policy file under [header_aliases]. How headers are matched
+    (whole, never by containment; facts above the header count): docs/reading-forms.md.
     """
     rows = []
     for table in ALL_TABLES:
