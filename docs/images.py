@@ -33,6 +33,7 @@ VIEWS = {
     "workbook-summary.zh.png": ("zh", "汇总", 22, 7),
     "workbook-roster.en.png": ("en", "花名册", 24, 14),
     "workbook-findings.en.png": ("en", "Findings", 22, 8),
+    "workbook-summary.en.png": ("en", "Summary", 22, 7),
 }
 
 
