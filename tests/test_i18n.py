@@ -407,3 +407,20 @@ def test_default_language_on_macos_from_apple_locale(tmp_path, monkeypatch):
     defaults.chmod(0o755)
     monkeypatch.setenv("PATH", str(tmp_path))
     assert i18n.default_lang({}, "darwin") == "zh"
+
+
+def test_every_progress_step_has_a_label():
+    """The steps the library reports (progress("rules", …)) are shown by the CLI in the
+    run's language: each needs a `progress_<step>` label."""
+    steps = set()
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and node.args and isinstance(node.func, ast.Name):
+                first = node.args[0]
+                if node.func.id in ("progress", "report", "report_progress") and isinstance(
+                    first, ast.Constant
+                ):
+                    steps.add(first.value)
+    assert {"read", "rules"} <= steps
+    missing = sorted(s for s in steps if f"progress_{s}" not in LABELS["zh"])
+    assert not missing, missing

@@ -156,6 +156,14 @@ def _fail(msgid: str, as_json: bool = False, show_ids: bool = False, /, **fields
     raise typer.Exit(EXIT_INPUT)
 
 
+def _progress_label(step: str) -> str:
+    """A progress step (read, rules, …) in the run's language; an unknown one as it is."""
+    from .report.labels import LABELS, label
+
+    key = f"progress_{step}"
+    return label(_run_lang(), key) if key in LABELS["en"] else step
+
+
 def _progress_printer(console: Console, quiet: bool):
     if quiet or not console.is_terminal:
         return None
@@ -168,7 +176,7 @@ def _progress_printer(console: Console, quiet: bool):
         if step not in tasks:
             if not progress.live.is_started:
                 progress.start()
-            tasks[step] = progress.add_task(step, total=total)
+            tasks[step] = progress.add_task(_progress_label(step), total=total)
         progress.update(tasks[step], completed=done, total=total)
         if step == "rules" and done >= total:
             progress.stop()
@@ -694,7 +702,7 @@ def diff(
 
             def shown(r: dict) -> dict:
                 r = {k: r.get(k) for k in ("fingerprint", "rule", "severity", "table", "row",
-                                           "id_number", "subject", "message")}  # fmt: skip
+                                           "id_number", "subject", "message", "baseline")}  # fmt: skip
                 r["subject"] = masked(str(r["subject"] or ""), show_ids)
                 r["id_number"] = masked(str(r["id_number"] or ""), show_ids)
                 r["message"] = masked(str(r["message"] or ""), show_ids)

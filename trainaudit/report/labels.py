@@ -123,6 +123,12 @@ _LABELS: dict[str, dict[str, str]] = {
         "diff_new": "新增",
         "diff_resolved": "已解决",
         "diff_persisting": "仍存在",
+        # progress (the steps api.audit and history report)
+        "progress_read": "读取输入文件",
+        "progress_history": "读取历史库",
+        "progress_rules": "运行规则",
+        "progress_store": "写入历史库",
+        "progress_write": "写出报告",
     },
     "en": {
         "rule": "rule",
@@ -229,6 +235,11 @@ _LABELS: dict[str, dict[str, str]] = {
         "diff_new": "new",
         "diff_resolved": "resolved",
         "diff_persisting": "persisting",
+        "progress_read": "reading inputs",
+        "progress_history": "reading history",
+        "progress_rules": "running rules",
+        "progress_store": "storing uploads",
+        "progress_write": "writing reports",
     },
 }
 
