@@ -417,8 +417,10 @@ def test_every_progress_step_has_a_label():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and node.args and isinstance(node.func, ast.Name):
                 first = node.args[0]
-                if node.func.id in ("progress", "report", "report_progress") and isinstance(
-                    first, ast.Constant
+                if (
+                    node.func.id in ("progress", "report", "report_progress")
+                    and isinstance(first, ast.Constant)
+                    and isinstance(first.value, str)
                 ):
                     steps.add(first.value)
     assert {"read", "rules"} <= steps
