@@ -88,3 +88,20 @@ def test_rules_explain_cites_documents_by_title():
         assert result.exit_code == 0
         assert DOCUMENTS["004"] in result.stdout
         assert "seed" not in result.stdout.lower() and "种子" not in result.stdout
+
+
+def test_i105_quotes_what_excel_shows_beside_the_digits():
+    from pathlib import Path
+
+    from trainaudit import api
+
+    trainees = Path(__file__).resolve().parent.parent / "sample_data" / "trainees.xlsx"
+    for lang, shown in (
+        ("zh", "（Excel中显示为3.70523E+17）"),
+        ("en", "(which shows 3.70523E+17)"),
+    ):
+        report = api.audit(trainees=trainees, rules=["I105"], lang=lang)
+        by_row = {f.row: f.message for f in report.findings}
+        assert "370523196906115968" in by_row[213] and shown in by_row[213], by_row[213]
+        # text already in scientific notation is what Excel showed: not quoted twice
+        assert by_row[400].count("E+17") == 1
