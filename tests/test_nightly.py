@@ -114,14 +114,26 @@ def test_two_nights(tmp_path):
     n2b = tmp_path / "n2b.csv"
     done = cli("audit", "-t", resent, "--history", store, "--baseline", n2, "--findings", n2b,
                "--lang", "en", "--format", "json")  # fmt: skip
-    assert done.exit_code == 0 and findings(n2b) == []
+    assert done.exit_code == 0
     assert json.loads(done.stdout)["baselined"] == 1
+    # the file records what --baseline left out (issue 14.4): the R202, as known
+    assert [(f["rule"], f["baseline"]) for f in findings(n2b)] == [("R202", "known")]
+    changes = json.loads(cli("diff", n2, n2b, "--format", "json").stdout)
+    assert changes["counts"] == {"new": 0, "resolved": 1, "persisting": 1, "known": 1}
+    assert changes["resolved"][0]["rule"] == "I110"  # corrected: gone
+    assert changes["persisting"][0]["rule"] == "R202"  # left out as known: not gone
+    assert changes["persisting"][0]["baseline"] == "known"
+    # and the file is the next baseline: the known finding stays quiet
+    n2c = tmp_path / "n2c.csv"
+    done = cli("audit", "-t", resent, "--history", store, "--baseline", n2b, "--findings", n2c,
+               "--format", "json")  # fmt: skip
+    assert done.exit_code == 0 and json.loads(done.stdout)["baselined"] == 1
     full = tmp_path / "n2b-full.csv"
     assert cli("audit", "-t", resent, "--history", store, "--findings", full, "-q").exit_code == 1
     done = cli("diff", n2, full, "--format", "json")
     assert done.exit_code == 0  # nothing new
     changes = json.loads(done.stdout)
-    assert changes["counts"] == {"new": 0, "resolved": 1, "persisting": 1}
+    assert changes["counts"] == {"new": 0, "resolved": 1, "persisting": 1, "known": 0}
     assert changes["persisting"][0]["row"] == 4 and changes["resolved"][0]["rule"] == "I110"
 
 

@@ -384,7 +384,8 @@ def write_outputs(
     if findings is not None:
         from .report.files import write_findings
 
-        write_findings(report.findings, Path(findings))
+        known = report.baselined if report.baseline_file else None  # recorded as known
+        write_findings(report.findings, Path(findings), known)
         written.append(Path(findings))
     if out is not None:
         from .report.workbook import write_workbook

@@ -2,6 +2,11 @@
 
 Findings are matched by their `fingerprint` (fingerprint.py), never by row number: a
 re-sorted or extended upload keeps the fingerprints of the findings it still has.
+
+A findings file written with `--baseline` also records the findings it left out as
+known (its `baseline` column says `known`, report/files.py): they are findings of that
+run all the same, so `diff` counts them as persisting (or new), never as resolved, and
+the file can be the next run's baseline without them coming back.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ def read_findings(path: str | Path) -> list[dict]:
     """The records of a findings file (.csv, .jsonl or .parquet), as written by `audit`."""
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"{path}: findings file not found")
+        raise InputError("{path}: findings file not found", path=path)
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
@@ -37,24 +42,32 @@ def read_findings(path: str | Path) -> list[dict]:
         elif suffix == ".parquet":
             records = pq.read_table(path).to_pylist()
         else:
-            raise InputError(f"{path}: a findings file ends in .csv, .jsonl or .parquet")
+            raise InputError("{path}: a findings file ends in .csv, .jsonl or .parquet", path=path)
     except (UnicodeDecodeError, json.JSONDecodeError, OSError, ValueError) as exc:
-        raise InputError(f"{path}: not a readable findings file ({type(exc).__name__})") from None
+        raise InputError(
+            "{path}: not a readable findings file ({kind})", path=path, kind=type(exc).__name__
+        ) from None
     if records and "fingerprint" not in records[0]:
         raise InputError(
-            f"{path}: no fingerprint column (written by an older trainaudit?); "
-            "run the audit again to get one"
+            "{path}: no fingerprint column (written by an older trainaudit?); "
+            "run the audit again to get one",
+            path=path,
         )
     for r in records:
         if not r.get("fingerprint"):
-            raise InputError(f"{path}: a finding without a fingerprint ({r.get('rule', '?')})")
+            raise InputError(
+                "{path}: a finding without a fingerprint ({rule})",
+                path=path,
+                rule=r.get("rule", "?"),
+            )
         row = r.get("row")
         r["row"] = int(row) if row not in (None, "") else None
     return records
 
 
 def read_fingerprints(path: str | Path) -> frozenset[str]:
-    """The fingerprints of a findings file: what `--baseline` does not report again."""
+    """The fingerprints of a findings file, those it recorded as known included: what
+    `--baseline` does not report again."""
     return frozenset(r["fingerprint"] for r in read_findings(path))
 
 
@@ -68,8 +81,15 @@ class FindingsDiff:
     """in both (as NEW records them: the row may have moved)"""
 
     def counts(self) -> dict[str, int]:
+        """How many of each; `known`: of NEW's findings, those it left out as known."""
+        known = sum(1 for r in self.new + self.persisting if is_known(r))
         return {"new": len(self.new), "resolved": len(self.resolved),
-                "persisting": len(self.persisting)}  # fmt: skip
+                "persisting": len(self.persisting), "known": known}  # fmt: skip
+
+
+def is_known(record: dict) -> bool:
+    """A finding the run left out of its report because its --baseline held it."""
+    return record.get("baseline") == "known"
 
 
 def diff_findings(old: str | Path, new: str | Path) -> FindingsDiff:
@@ -84,4 +104,4 @@ def diff_findings(old: str | Path, new: str | Path) -> FindingsDiff:
     )
 
 
-SHOWN_COLUMNS = (*FINDING_COLUMNS, "fingerprint")
+SHOWN_COLUMNS = (*FINDING_COLUMNS, "fingerprint", "baseline")

@@ -97,6 +97,12 @@ ZH.update(
         "{path}: findings file must end in .csv, .jsonl or .parquet": "{path}：问题清单文件的扩展名须为 .csv、.jsonl 或 .parquet",
         "{path}: is a folder; name the file to write": "{path}：这是一个文件夹，请写出要生成的文件名",
         "{path}: cannot write there ({reason})": "{path}：无法在此写入（{reason}）",
+        "{path}: findings file not found": "{path}：找不到问题清单文件",
+        "{path}: a findings file ends in .csv, .jsonl or .parquet": "{path}：问题清单文件的扩展名应为 .csv、.jsonl 或 .parquet",
+        "{path}: not a readable findings file ({kind})": "{path}：不是可读取的问题清单文件（{kind}）",
+        "{path}: no fingerprint column (written by an older trainaudit?); run the audit again to get one": "{path}：没有问题指纹列（可能由旧版 trainaudit 生成），请重新审核以生成",
+        "{path}: a finding without a fingerprint ({rule})": "{path}：有一条问题没有问题指纹（{rule}）",
+        "{n} findings of the later file were left out of its report as known (it was written with --baseline): they are counted as persisting or new, never as resolved": "后一个文件中有 {n} 条问题因基线中已有而未报告（该文件以 --baseline 生成）：它们计为仍存在或新增，不计为已解决",
     }
 )
 ZH["what the file holds (default: the table its headers fit)"] = "文件中是哪类数据（默认按表头判断）"

@@ -163,6 +163,17 @@ def print_diff(diff, console: Console, lang: str, show_ids: bool = False, first:
         console.print(table)
         if len(records) > first:
             console.print(f"… {len(records) - first}", markup=False)
+    known = diff.counts().get("known", 0)
+    if known:
+        from ..i18n import render
+
+        console.print(render(KNOWN_NOTE, lang, n=known), markup=False)
+
+
+KNOWN_NOTE = (
+    "{n} findings of the later file were left out of its report as known (it was written "
+    "with --baseline): they are counted as persisting or new, never as resolved"
+)
 
 
 def print_rules(rules: list[Rule], console: Console, lang: str) -> None:

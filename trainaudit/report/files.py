@@ -24,9 +24,28 @@ def csv_safe(value: object) -> object:
     return value
 
 
-def findings_table(findings: list[Finding]) -> pa.Table:
-    records = [f.as_record() for f in findings]
-    schema = pa.schema([(c, pa.int64() if c == "row" else pa.string()) for c in COLUMNS])
+BASELINE_COLUMN = "baseline"
+"""Last column of a findings file written with --baseline: `known` on a finding left out
+of the report because the baseline holds it, empty on a finding reported. Recorded so
+that `diff` tells "left out as known" from "gone", and so that this file can be the next
+night's baseline without the known findings coming back as new."""
+
+KNOWN = "known"
+
+
+def _records(findings: list[Finding], known: list[Finding] | None) -> tuple[tuple, list[dict]]:
+    """The columns and records of a findings file (with the baseline column when
+    `known` is given: every finding of the run, in one deterministic order)."""
+    if known is None:
+        return COLUMNS, [f.as_record() for f in findings]
+    marked = [(f, "") for f in findings] + [(f, KNOWN) for f in known]
+    marked.sort(key=lambda pair: (pair[0].sort_key(), pair[1]))
+    return (*COLUMNS, BASELINE_COLUMN), [{**f.as_record(), BASELINE_COLUMN: m} for f, m in marked]
+
+
+def findings_table(findings: list[Finding], known: list[Finding] | None = None) -> pa.Table:
+    columns, records = _records(findings, known)
+    schema = pa.schema([(c, pa.int64() if c == "row" else pa.string()) for c in columns])
     return pa.Table.from_pylist(records, schema=schema)
 
 
@@ -39,24 +58,25 @@ CSV_LINE_END = "\r\n"
 field is kept as it was."""
 
 
-def write_findings(findings: list[Finding], path: Path) -> None:
-    """Format by extension; written to a temporary file and renamed into place."""
+def write_findings(findings: list[Finding], path: Path, known: list[Finding] | None = None) -> None:
+    """Format by extension; written to a temporary file and renamed into place.
+    `known`: the findings --baseline left out, recorded as such (BASELINE_COLUMN)."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".jsonl", ".parquet"):
         raise InputError("{path}: findings file must end in .csv, .jsonl or .parquet", path=path)
+    columns, records = _records(findings, known)
     with atomic_path(path) as tmp:
         if suffix == ".csv":
             with tmp.open("w", encoding=CSV_ENCODING, newline="") as fh:
                 writer = csv.writer(fh, lineterminator=CSV_LINE_END)
-                writer.writerow(COLUMNS)
-                for f in findings:
-                    record = f.as_record()
+                writer.writerow(columns)
+                for record in records:
                     writer.writerow(
-                        ["" if record[c] is None else csv_safe(record[c]) for c in COLUMNS]
+                        ["" if record[c] is None else csv_safe(record[c]) for c in columns]
                     )
         elif suffix == ".jsonl":
             with tmp.open("w", encoding="utf-8") as fh:
-                for f in findings:
-                    fh.write(json.dumps(f.as_record(), ensure_ascii=False) + "\n")
+                for record in records:
+                    fh.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
-            pq.write_table(findings_table(findings), tmp)
+            pq.write_table(findings_table(findings, known), tmp)
