@@ -236,6 +236,31 @@ DOCUMENTS = {
 """The policy documents by title and number (SPEC §0): what a user can look up. Code
 comments say 000…004 (the seed files); anything a user reads cites these."""
 
+SOURCES = {
+    "max_trainings_per_year": "004",
+    "forbid_repeat_level": "004",
+    "training_subsidy_cap": "004",
+    "certificate_subsidy_caps": "004",
+    "pre_job_subsidy_cap": "004",
+    "living_allowance_per_day": "004",
+    "advance_share": "002",
+    "age_check": "004",
+    "age_min": "004",
+    "age_max_male": "004",
+    "age_max_female": "004",
+    "certificate_policy_start": "004",
+}
+"""Policy key -> the seed file its default comes from (the comments on `Policy`); the
+other keys are working choices of this program, not the documents'."""
+
+
+def source_of(key: str) -> str:
+    """The document a policy key's default comes from, by title ("" when none does);
+    `certificate_subsidy_caps.五级` is its table's key."""
+    number = SOURCES.get(key.split(".", 1)[0])
+    return DOCUMENTS[number] if number else ""
+
+
 _SEED_REF = re.compile(
     r"\b[Ss]eeds? (\d{3}(?:\s*(?:/|,|and)\s*\d{3})*)|种子\s*(\d{3}(?:\s*[/、和]\s*\d{3})*)"
 )

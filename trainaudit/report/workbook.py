@@ -36,6 +36,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..i18n import column_label, severity_label, table_label
 from ..model import EXTRA_COLUMNS, FINDING_COLUMNS, AuditReport, Finding, Severity, Status
+from ..policy import source_of
 from .atomic import atomic_path
 from .labels import label
 
@@ -762,9 +763,9 @@ def _write_summary_sheet(
     rows.blank()
     _write_mapping(rows, report, lang)
     rows.title(label(lang, "policy"))
-    rows.header(lang, "key", "setting")
+    rows.header(lang, "key", "setting", "policy_source")
     for key, value in _policy_items(report.policy):
-        rows.add(key, value)
+        rows.add(key, value, source_of(key))
     if plan.notes:
         rows.blank()
         rows.title(label(lang, "notes"))
