@@ -209,7 +209,8 @@ def _explanation(rule: Rule, lang: str) -> tuple[str, list[tuple[str, str]], str
     sep = "、" if lang == "zh" else ", "
     reads = sep.join(table_label(n, lang) for n in rule.reads)
     reads += t("any_table") if rule.any_table else ""
-    facts = [(t("message_template"), rule.message.get(lang) or rule.message["en"])]
+    template = rule.message.get(lang) or rule.message["en"]
+    facts = [(t("message_template"), _readable_template(template, lang))]
     facts.append((t("reads"), reads))
     if rule.needs:
         facts.append((t("needs"), sep.join(_needed(n, lang) for n in rule.needs)))
@@ -220,6 +221,25 @@ def _explanation(rule: Rule, lang: str) -> tuple[str, list[tuple[str, str]], str
         doc = DOCS_ZH.get(rule.code, rule.doc)
     doc = re.sub(r"\s*\(DOMAIN §[\d.]+\)", "", cite_seeds(doc))
     return head, facts, doc
+
+
+_FIELD_WORDS_ZH = {"_value": "单元格值", "_column": "列名", "subject": "对象", "_row": "行号"}
+
+
+def _readable_template(template: str, lang: str) -> str:
+    """A message template as a person reads it: under zh each `{field}` becomes 〈发证日期〉
+    (a column by its Chinese name) or 〈…〉, never an internal name; en keeps `{field}`."""
+    if lang != "zh":
+        return template
+
+    def word(match: re.Match) -> str:
+        field = match.group(1)
+        if field in _FIELD_WORDS_ZH:
+            return f"〈{_FIELD_WORDS_ZH[field]}〉"
+        name = column_label(field, lang)
+        return f"〈{name}〉" if name != field else "〈…〉"
+
+    return re.sub(r"\{([A-Za-z_][\w]*)[^}]*\}", word, template)
 
 
 def _needed(need: str, lang: str) -> str:
