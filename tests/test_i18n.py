@@ -426,3 +426,26 @@ def test_every_progress_step_has_a_label():
     assert {"read", "rules"} <= steps
     missing = sorted(s for s in steps if f"progress_{s}" not in LABELS["zh"])
     assert not missing, missing
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["audit", "--bogus"], "没有选项 --bogus"),
+        (["audit", "--fail-on", "x"], "'--fail-on' 的值 'x' 无效"),
+        (["audit", "--rules"], "选项 '--rules' 需要一个值"),
+        (["bogus"], "没有命令 'bogus'"),
+        (["rules", "explain"], "缺少参数 'code'"),
+        (["audit", "--max-cells", "0"], "应不小于 1"),
+    ],
+)
+def test_usage_errors_in_chinese(args, expected):
+    result = _run(args, ZH_ENV)
+    assert result.exit_code == 2
+    assert expected in result.stderr and result.stderr.startswith("trainaudit：错误：")
+    said = re.sub(r"（[^）]*--help 查看帮助）", "", result.stderr)  # the command path is a name
+    assert not english_left(said.replace("trainaudit", "")), result.stderr
+    english = _run(
+        [*args, "--lang", "en"] if args != ["bogus"] else ["--lang", "en", *args], ZH_ENV
+    )
+    assert english.exit_code == 2 and not CJK.search(english.stderr), english.stderr

@@ -20,7 +20,7 @@ from typer.exceptions import Abort
 
 from . import __version__, api
 from .errors import InputError, TrainauditError
-from .i18n import default_lang, render
+from .i18n import default_lang, render, usage_error
 from .io.readers import DEFAULT_LIMITS
 from .model import AuditReport, Severity
 
@@ -42,8 +42,11 @@ class _ScriptGroup(TyperGroup):
             exc.show()
             sys.exit(exc.exit_code)
         except ClickException as exc:
-            hint = f" ({exc.ctx.command_path} --help)" if getattr(exc, "ctx", None) else ""
-            _usage_error(exc.format_message() + hint, _wants_json(argv))
+            lang = _argv_lang(argv) or default_lang()
+            hint = ""
+            if getattr(exc, "ctx", None):
+                hint = render(" ({command} --help)", lang, command=exc.ctx.command_path)
+            _usage_error(usage_error(exc.format_message(), lang) + hint, _wants_json(argv), lang)
             sys.exit(EXIT_INPUT)
         except Abort:
             sys.exit(1)
@@ -56,9 +59,10 @@ def _wants_json(argv: list[str]) -> bool:
     return "--format=json" in argv or any(a == "--format" and b == "json" for a, b in pairs)
 
 
-def _usage_error(message: str, as_json: bool) -> None:
+def _usage_error(message: str, as_json: bool, lang: str = "en") -> None:
     line = " ".join(message.split())
-    err.print(f"trainaudit: error: {line}", markup=False, soft_wrap=True)
+    err.print(render("trainaudit: error: {message}", lang, message=line), markup=False,
+              soft_wrap=True)  # fmt: skip
     if as_json:
         typer.echo(json.dumps({"exit_code": EXIT_INPUT, "error": line}, ensure_ascii=False))
 

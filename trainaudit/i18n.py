@@ -171,3 +171,36 @@ def _column_names() -> dict[tuple[str | None, str], str]:
                 _COLUMN_NAMES[(spec.name, col.name)] = zh
                 _COLUMN_NAMES.setdefault((None, col.name), zh)
     return _COLUMN_NAMES
+
+
+# --------------------------------------------------------------------------- usage errors
+
+USAGE_ZH = (
+    (r"No such option: (?P<a>\S+) \(Possible options: (?P<b>.+)\)", "没有选项 {a}（可用的选项：{b}）"),
+    (r"No such option: (?P<a>\S+)", "没有选项 {a}"),
+    (r"Invalid value for (?P<a>.+?): Value error, (?P<v>'[^']*') is not one of (?P<b>.+?)\.?",
+     "{a} 的值 {v} 无效，应为 {b} 之一"),
+    (r"Invalid value for (?P<a>.+?): Input should be greater than or equal to (?P<b>\S+)",
+     "{a} 的值无效：应不小于 {b}"),
+    (r"Invalid value for (?P<a>.+?): (?P<b>.+)", "{a} 的值无效：{b}"),
+    (r"Got unexpected extra argument\(s\) \((?P<a>.*)\)", "多余的参数：{a}"),
+    (r"No such command (?P<a>'[^']*')\.?", "没有命令 {a}"),
+    (r"Missing argument (?P<a>'[^']*')\.?", "缺少参数 {a}"),
+    (r"Missing option (?P<a>'[^']*')\.?", "缺少选项 {a}"),
+    (r"Option (?P<a>'[^']*') requires an argument\.?", "选项 {a} 需要一个值"),
+)  # fmt: skip
+"""Click's usage errors (English, built inside Typer's copy of Click) as Chinese: the
+pattern of each message Click can give for our commands, its parts kept."""
+
+
+def usage_error(message: str, lang: str) -> str:
+    """A Click usage error in `lang`; a message no pattern knows stays as Click said it."""
+    if lang != "zh":
+        return message
+    import re
+
+    for pattern, template in USAGE_ZH:
+        match = re.fullmatch(pattern, message.strip())
+        if match:
+            return template.format(**match.groupdict())
+    return message

@@ -106,3 +106,4 @@ ZH.update(
     }
 )
 ZH["what the file holds (default: the table its headers fit)"] = "文件中是哪类数据（默认按表头判断）"
+ZH[" ({command} --help)"] = "（{command} --help 查看帮助）"
