@@ -449,3 +449,21 @@ def test_usage_errors_in_chinese(args, expected):
         [*args, "--lang", "en"] if args != ["bogus"] else ["--lang", "en", *args], ZH_ENV
     )
     assert english.exit_code == 2 and not CJK.search(english.stderr), english.stderr
+
+
+def test_history_commands_speak_the_run_language(tmp_path):
+    store = tmp_path / "h.duckdb"
+    said = []
+    for args in (
+        ["history", "init", "--store", store],
+        ["history", "add", SAMPLES / "certificates.csv", "--store", store],
+        ["history", "add", SAMPLES / "certificates.csv", "--store", store],
+        ["history", "list", "--store", store],
+        ["history", "remove", "1", "--store", store],
+    ):
+        result = _run([str(a) for a in args], ZH_ENV)
+        assert result.exit_code == 0, result.output
+        said.append(result.stdout)
+    text = re.sub(r"\S*(h\.duckdb|certificates\.csv)\S*|\b[0-9a-f]{12}\b", " ", "\n".join(said))
+    assert not english_left(text), text
+    assert "已创建" in said[0] and "证书" in said[1] and "不再重复加入" in said[2]

@@ -20,7 +20,7 @@ from typer.exceptions import Abort
 
 from . import __version__, api
 from .errors import InputError, TrainauditError
-from .i18n import default_lang, render, usage_error
+from .i18n import Table, default_lang, render, usage_error
 from .io.readers import DEFAULT_LIMITS
 from .model import AuditReport, Severity
 
@@ -589,9 +589,8 @@ def history_init(store: StoreOpt, debug: DebugOpt = False) -> None:
 
     def work():
         made = api.init_history(store)
-        typer.echo(
-            f"{store}: {'created, empty' if made else 'already a history store; left as it is'}"
-        )
+        msgid = "{store}: created, empty" if made else "{store}: already a history store; left as it is"
+        typer.echo(render(msgid, _run_lang(), store=store))
 
     _run(debug, work)
 
@@ -633,12 +632,14 @@ def history_add(
         elif not quiet:
             for a in added:
                 u = a.upload
+                said = dict(path=a.path, store=store, id=u.upload_id, table=Table(u.table),
+                            added=u.added, rows=u.rows)  # fmt: skip
                 if a.already:
-                    typer.echo(f"{a.path}: already in {store} as upload {u.upload_id} "
-                               f"({u.table}, added {u.added}); not added again")  # fmt: skip
+                    typer.echo(render("{path}: already in {store} as upload {id} ({table}, "
+                                      "added {added}); not added again", _run_lang(), **said))  # fmt: skip
                 else:
-                    typer.echo(f"{a.path}: added to {store} as upload {u.upload_id} "
-                               f"({u.table}, {u.rows} rows)")  # fmt: skip
+                    typer.echo(render("{path}: added to {store} as upload {id} ({table}, "
+                                      "{rows} rows)", _run_lang(), **said))  # fmt: skip
 
     _run(debug, work, fmt is OutputFormat.json)
 
@@ -656,13 +657,19 @@ def history_list(
         if fmt is OutputFormat.json:
             typer.echo(json.dumps([u.as_dict() for u in uploads], ensure_ascii=False, indent=2))
             return
-        from rich.table import Table
+        from rich.table import Table as RichTable
 
-        table = Table(title=f"{store}: {len(uploads)} uploads, {sum(u.rows for u in uploads)} rows")
+        from .report.labels import label
+
+        lang = _run_lang()
+        title = render("{store}: {uploads} uploads, {rows} rows", lang, store=store,
+                       uploads=len(uploads), rows=sum(u.rows for u in uploads))  # fmt: skip
+        table = RichTable(title=title)
         for col in ("upload", "table", "source", "rows", "added", "sha256"):
-            table.add_column(col)
+            table.add_column(label(lang, f"hlist_{col}"))
         for u in uploads:
-            table.add_row(str(u.upload_id), u.table, u.source, str(u.rows), u.added, u.sha256[:12])
+            table.add_row(str(u.upload_id), Table(u.table).render(lang), u.source, str(u.rows),
+                          u.added, u.sha256[:12])  # fmt: skip
         Console(highlight=False).print(table)
 
     _run(debug, work, fmt is OutputFormat.json)
@@ -678,9 +685,9 @@ def history_remove(
 
     def work():
         u = api.remove_from_history(store, upload)
-        typer.echo(
-            f"removed upload {u.upload_id} ({u.source}, {u.table}, {u.rows} rows) from {store}"
-        )
+        typer.echo(render("removed upload {id} ({source}, {table}, {rows} rows) from {store}",
+                          _run_lang(), id=u.upload_id, source=u.source, table=Table(u.table),
+                          rows=u.rows, store=store))  # fmt: skip
 
     _run(debug, work)
 

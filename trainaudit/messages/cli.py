@@ -105,5 +105,19 @@ ZH.update(
         "{n} findings of the later file were left out of its report as known (it was written with --baseline): they are counted as persisting or new, never as resolved": "后一个文件中有 {n} 条问题因基线中已有而未报告（该文件以 --baseline 生成）：它们计为仍存在或新增，不计为已解决",
     }
 )
-ZH["what the file holds (default: the table its headers fit)"] = "文件中是哪类数据（默认按表头判断）"
+ZH["what the file holds (default: the table its headers fit)"] = (
+    "文件中是哪类数据（默认按表头判断）"
+)
 ZH[" ({command} --help)"] = "（{command} --help 查看帮助）"
+
+ZH.update(
+    {
+        # history commands
+        "{store}: created, empty": "{store}：已创建，为空",
+        "{store}: already a history store; left as it is": "{store}：已是历史库，保持不变",
+        "{path}: already in {store} as upload {id} ({table}, added {added}); not added again": "{path}：已在 {store} 中，上传编号 {id}（{table}，加入于 {added}）；不再重复加入",
+        "{path}: added to {store} as upload {id} ({table}, {rows} rows)": "{path}：已加入 {store}，上传编号 {id}（{table}，{rows} 行）",
+        "{store}: {uploads} uploads, {rows} rows": "{store}：{uploads} 次上传，共 {rows} 行",
+        "removed upload {id} ({source}, {table}, {rows} rows) from {store}": "已从 {store} 移除上传 {id}（{source}，{table}，{rows} 行）",
+    }
+)
