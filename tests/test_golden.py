@@ -22,6 +22,9 @@ GOLDEN = HERE / "golden" / "sample_findings.csv"
 COLUMNS = ["rule", "table", "row", "subject", "message", "fingerprint"]
 
 CHANGED: dict[str, str] = {
+    "F505": "issue 14.10: amounts fixed by policy are left out; the sample's plant had "
+    "fired on its 108 certificate subsidies of 300, so its made-up amounts are no longer "
+    "round (403-693, living 3 short of 15 a day): 105 payments, same subject and fingerprint",
     "I103": "issue 14.11: a birth date before 1900 is I103 too; the message says so "
     "(same rows, same fingerprints)",
     "I105": "issue 14.12: the message says what was seen (a number cell, scientific "

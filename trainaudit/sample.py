@@ -83,8 +83,9 @@ PLANTED: dict[str, str] = {
     "6217991610001234567",
     "F503": "trainees: 5 IDs 14010719950312xxxx (李浩, 王欣怡, 张宇, 刘雅婷, 陈子豪) in XHL2020-03",
     "F504": "trainees: DTCQ-2020-02 reuses 36 of DTCQ-2020-01's 40 IDs (90% of each class)",
-    "F505": "payments: 大同市平城区恒达职业培训学校 person-level 培训补贴 amounts 400–690, "
-    "so first digits are mostly 4–6",
+    "F505": "payments: 大同市平城区恒达职业培训学校 person-level 培训补贴 amounts 403–693 and "
+    "living allowances 3 yuan short of 15 a day (none fixed by policy: 105 payments), so first digits are "
+    "mostly 2 and 4–6",
     "F506": "watchlist: 赵国庆 (XD2020-001, 死亡) and 杨红梅 (XHL2020-03, 在职公职人员, "
     "watchlist writes her final X as x)",
     "F507": "trainees: a trainee named 测试 in class ZC-GQ-2002",
@@ -706,7 +707,7 @@ def _person_payments(row: Row, cert: Cert | None, rng: random.Random) -> list[Pa
         out.append(Payment(day, person.id18, name, payee, klass.class_id, subsidy, text, account))
 
     if klass.payment in ("person", "varied"):
-        amount = klass.rate if klass.payment == "person" else rng.randrange(400, 700, 10)
+        amount = klass.rate if klass.payment == "person" else rng.randrange(400, 700, 10) + 3
         day = klass.end + dt.timedelta(days=30)
         if row.pay == "over_cap":
             amount = 1500
@@ -725,6 +726,8 @@ def _person_payments(row: Row, cert: Cert | None, rng: random.Random) -> list[Pa
         pay(klass.end + dt.timedelta(days=CERT_DELAY + 20), "取证补贴", 300)
     if person.category == POOR and klass.payment != "prejob":
         amount = "待核" if row.pay == "bad_amount" else 15 * klass.days
+        if klass.inst == "C" and row.pay != "bad_amount":
+            amount -= 3  # made up like its training amounts: not 15 a day (F505)
         pay(klass.end + dt.timedelta(days=15), "生活费补贴", amount, person.account)
     return out
 

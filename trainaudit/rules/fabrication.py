@@ -331,10 +331,12 @@ def benford_deviation(ctx: RuleContext) -> str:
     digits (5–9, "just under the cap") far more than amounts that arise naturally.
     Test: the share of each first digit 1–9 against log10(1 + 1/d); the mean absolute
     deviation (MAD) over the nine digits above 0.015 is nonconformity (Nigrini).
-    Applies only where Benford can apply: the institution has at least 100 payments
-    (all of its rows, person- and institution-level, amount > 0) with at least 20
-    distinct amounts, and the largest is at least 10 × the smallest. Fixed policy rates
-    (300, 600, 1000 per person) never pass that guard, so they are exempt.
+    Amounts fixed by policy are left out first: an amount equal to a configured cap or
+    rate (training 1000, certificate 150/300/600, pre-job 300, living 15) or a whole
+    multiple of the daily living allowance (15 × days). Then it applies only where
+    Benford can apply: the institution has at least 100 of the remaining payments
+    (person- and institution-level, amount > 0) with at least 20 distinct amounts, and
+    the largest is at least 10 × the smallest.
     Example: 160 payments of 甲机构 from 55 to 9,800 yuan, 70 % of them starting with 8 or
     9: MAD 0.09 — flagged at institution level (no single row is wrong).
     How to resolve: sample the institution's payments and trace each amount to its
@@ -342,11 +344,10 @@ def benford_deviation(ctx: RuleContext) -> str:
     digit.
     Cannot tell apart: invented amounts from amounts that are formulas of policy rates
     (15 yuan × training days, people × rate, 50 % advances) — those are legitimate and
-    still not Benford-distributed, which is why this is only `info`. The guard exempts
-    a list of fixed rates, not a mixture: on the clean synthetic population
-    (bench/population.py) it stays quiet while class durations are fixed per occupation,
-    but when durations vary freely (5–30 days) the living allowances alone pass the
-    guard and 198 of 200 honest institutions were flagged. Read a finding as "look at
+    still not Benford-distributed, which is why this is only `info`. Before fixed
+    amounts were left out, living allowances of freely varying durations (5–30 days)
+    alone passed the guard and 198 of 200 honest institutions of the synthetic
+    population (bench/population.py) were flagged. Read a finding as "look at
     how this institution's amounts are made", never as a sign of fraud by itself. It
     says nothing about any single payment.
     """
@@ -354,8 +355,9 @@ def benford_deviation(ctx: RuleContext) -> str:
     return f"""
         WITH amounts AS (
             -- each distinct amount once: its first digit is worked out once, not per row
+            -- amounts fixed by policy are no evidence of anything (SPEC 5 readings)
             SELECT institution, amount, count(*) AS n FROM payments
-            WHERE institution IS NOT NULL AND amount > 0
+            WHERE institution IS NOT NULL AND amount > 0 AND NOT ({_FIXED_BY_POLICY})
             GROUP BY institution, amount
         ),
         eligible AS (
@@ -397,6 +399,17 @@ def benford_deviation(ctx: RuleContext) -> str:
         FROM scored
         WHERE mad > {BENFORD_MAX_MAD}
     """
+
+
+_FIXED_BY_POLICY = (
+    "amount IN ($training_subsidy_cap, $pre_job_subsidy_cap, $living_allowance_per_day)"
+    " OR amount IN (SELECT cap FROM policy_certificate_caps)"
+    " OR ($living_allowance_per_day > 0"
+    " AND amount = $living_allowance_per_day * round(amount / $living_allowance_per_day))"
+)
+"""F505: an amount equal to a configured cap or rate, or a whole multiple of the daily
+living allowance (15 × training days): fixed by policy, left out before the guard and
+the test (a mix of fixed rates otherwise fails Benford for every honest institution)."""
 
 
 PLACEHOLDER_NAMES = ("测试", "张三", "李四", "王五", "赵六", "某某", "test")
