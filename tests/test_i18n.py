@@ -190,6 +190,16 @@ def test_rule_messages_exist_in_both_languages():
         assert not internal_columns_quoted(zh), (rule.code, zh)
 
 
+def test_every_rule_has_a_chinese_title():
+    from trainaudit.rules.docs_zh import TITLES_ZH, rule_title
+
+    codes = {r.code for r in all_rules()}
+    assert set(TITLES_ZH) == codes
+    for rule in all_rules():
+        assert CJK.search(rule_title(rule.code, rule.name, "zh")), rule.code
+        assert rule_title(rule.code, rule.name, "en") == rule.name
+
+
 def test_words_for_tables_columns_severities_statuses():
     assert [i18n.table_label(t, "zh") for t in TABLES] == [
         "花名册", "证书", "支付", "培训机构", "重点核查名单", "职业目录",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from rich.console import Console
 from rich.table import Table
@@ -10,6 +11,7 @@ from rich.table import Table
 from ..i18n import column_label, severity_label, status_label, table_label
 from ..model import AuditReport, Severity, Status
 from ..privacy import for_person
+from ..rules.docs_zh import rule_title
 from ..rules.registry import Rule
 from .labels import label
 
@@ -56,7 +58,7 @@ def print_summary(
     for r in report.results:
         table.add_row(
             r.code,
-            r.name,
+            rule_title(r.code, r.name, lang),
             f"[{_STYLE[r.severity]}]{severity_label(r.severity, lang)}[/]",
             f"[{_STATUS_STYLE[r.status]}]{status_label(r.status, lang)}[/]",
             str(len(r.findings)) if r.status in (Status.FAILED, Status.PASSED) else "",
@@ -184,7 +186,7 @@ def print_rules(rules: list[Rule], console: Console, lang: str) -> None:
     for r in rules:
         severity = f"[{_STYLE[r.severity]}]{severity_label(r.severity, lang)}[/]"
         reads = ("、" if lang == "zh" else ", ").join(table_label(n, lang) for n in r.reads)
-        table.add_row(r.code, r.name, severity, reads)
+        table.add_row(r.code, rule_title(r.code, r.name, lang), severity, reads)
     console.print(table)
 
 
@@ -194,7 +196,8 @@ def explain_rule(rule: Rule, lang: str) -> str:
     Documents are cited by title and number (SPEC §0), never by seed file number."""
     head, facts, doc = _explanation(rule, lang)
     colon = "：" if lang == "zh" else ": "
-    lines = [head, "=" * len(head), ""]
+    width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in head)
+    lines = [head, "=" * width, ""]
     lines += [key + colon + value for key, value in facts]
     lines += ["", doc]
     return "\n".join(lines)
@@ -205,7 +208,11 @@ def _explanation(rule: Rule, lang: str) -> tuple[str, list[tuple[str, str]], str
     from ..policy import cite_seeds
 
     t = _t(lang)
-    head = f"{rule.code} {rule.name} ({severity_label(rule.severity, lang)})"
+    if lang == "zh":
+        title = rule_title(rule.code, rule.name, lang)
+        head = f"{rule.code} {title}（{rule.name}，{severity_label(rule.severity, lang)}）"
+    else:
+        head = f"{rule.code} {rule.name} ({severity_label(rule.severity, lang)})"
     sep = "、" if lang == "zh" else ", "
     reads = sep.join(table_label(n, lang) for n in rule.reads)
     reads += t("any_table") if rule.any_table else ""
@@ -271,11 +278,14 @@ def rules_markdown(rules: list[Rule], lang: str) -> str:
         reads = sep.join(table_label(n, lang) for n in r.reads)
         anchor = f"#{r.code.lower()}-{r.name}"
         lines.append(
-            f"| [{r.code}]({anchor}) | {r.name} | {severity_label(r.severity, lang)} | {reads} |"
+            f"| [{r.code}]({anchor}) | {rule_title(r.code, r.name, lang)} | "
+            f"{severity_label(r.severity, lang)} | {reads} |"
         )
     for r in rules:
         _head, facts, doc = _explanation(r, lang)
         lines += ["", f"## {r.code} {r.name}", ""]
+        if zh:
+            lines.append(f"- **{t('name')}**{colon}{rule_title(r.code, r.name, lang)}")
         lines.append(f"- **{t('severity')}**{colon}{severity_label(r.severity, lang)}")
         for key, value in facts:
             shown = f"`{value}`" if key == t("message_template") else value

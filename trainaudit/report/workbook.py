@@ -37,6 +37,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..i18n import column_label, severity_label, table_label
 from ..model import EXTRA_COLUMNS, FINDING_COLUMNS, AuditReport, Finding, Severity, Status
 from ..policy import source_of
+from ..rules.docs_zh import rule_title
 from .atomic import atomic_path
 from .labels import label
 
@@ -290,7 +291,9 @@ def _by_cell(
 
 def _comment_text(findings: Sequence[Finding], lang: str) -> str:
     return "\n".join(
-        f"{f.rule} {f.name} [{_severity_label(f.severity, lang)}]: {f.message}" for f in findings
+        f"{f.rule} {rule_title(f.rule, f.name, lang)} [{_severity_label(f.severity, lang)}]: "
+        f"{f.message}"
+        for f in findings
     )
 
 
@@ -681,6 +684,7 @@ def _shown_record(f: Finding, lang: str) -> dict:
     (错误, 花名册, 身份证号码 under zh); the findings file keeps the machine words."""
     record = f.as_record()
     record["severity"] = _severity_label(f.severity, lang)
+    record["name"] = rule_title(f.rule, f.name, lang)
     record["table"] = table_label(f.table, lang)
     if f.column:
         record["column"] = column_label(f.column, lang, f.table)
@@ -736,7 +740,14 @@ def _write_summary_sheet(
     first = rows.next
     for code, name, severity, status, detail in _rule_lines(report, counts):
         status_label = label(lang, f"st_{status.value}")
-        rows.add(code, name, _severity_label(severity, lang), status_label, counts[code], detail)
+        rows.add(
+            code,
+            rule_title(code, name, lang),
+            _severity_label(severity, lang),
+            status_label,
+            counts[code],
+            detail,
+        )
     if counts:  # rules with findings come first: the chart covers those rows
         last = first + len(counts) - 1
         book.bar_chart(ws, label(lang, "chart_title"), first, last, cat=0, val=4, at=(chart_row, 7))
