@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..errors import InputError
-from .grid import ReadLimits, SheetGrid, check_width, too_many_cells
+from .grid import ReadLimits, SheetGrid, check_width
 
 HEADER_SCAN_ROWS = 30
 """Lines looked at to guess the delimiter (the header may sit below title lines)."""
@@ -149,8 +149,13 @@ def _csv_shape(path: Path, body: bytes, head: str, limits: ReadLimits) -> _CsvSh
     crlf = body.count(b"\r\n") if cr else 0
     lines = newlines + cr - crlf + 1
     if body.count(sep) + lines > limits.max_cells:
-        raise too_many_cells(
-            "{path}: holds more than {most} cells", limits, path=path, most=f"{limits.max_cells:,}"
+        raise InputError(
+            "{path}: holds more than {most} cells"
+            ", more than the limit of {limit} cells; refused "
+            "(raise the limit with --max-cells if the file is genuine)",
+            limit=f"{limits.max_cells:,}",
+            path=path,
+            most=f"{limits.max_cells:,}",
         )
     end = body.find(b"\n")
     first = body if end == -1 else body[:end]
@@ -210,9 +215,11 @@ def csv_grid(path: Path, limits: ReadLimits) -> tuple[SheetGrid, str]:
     widest = max(range(len(rows)), key=lambda i: len(rows[i]))
     check_width(f"{path}: line {row_lines[widest]}", width)
     if width * len(rows) > limits.max_cells:
-        raise too_many_cells(
-            "{path}: spans {rows} records × {cols} columns",
-            limits,
+        raise InputError(
+            "{path}: spans {rows} records × {cols} columns"
+            ", more than the limit of {limit} cells; refused "
+            "(raise the limit with --max-cells if the file is genuine)",
+            limit=f"{limits.max_cells:,}",
             path=path,
             rows=f"{len(rows):,}",
             cols=f"{width:,}",

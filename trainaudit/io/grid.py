@@ -125,18 +125,6 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-TOO_MANY_CELLS = (
-    ", more than the limit of {limit} cells; refused "
-    "(raise the limit with --max-cells if the file is genuine)"
-)
-
-
-def too_many_cells(what: str, limits: ReadLimits, **fields: object) -> InputError:
-    """The refusal of a sheet or file spanning more cells than the limit: `what` is a
-    template saying where and how big (each gets its Chinese in messages/io.py)."""
-    return InputError(what + TOO_MANY_CELLS, limit=f"{limits.max_cells:,}", **fields)
-
-
 def reraise_interrupt(exc: BaseException) -> None:
     """Ctrl-C and exit pass through; anything else a reader raises is the file's fault
     (a Rust panic inside calamine arrives as pyo3's PanicException, a BaseException)."""

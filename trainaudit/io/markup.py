@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import InputError
 from .delimited import decode_text
-from .grid import BIG_NUMBER, ReadLimits, SheetGrid, grid_from_rows, too_many_cells
+from .grid import BIG_NUMBER, ReadLimits, SheetGrid, grid_from_rows
 
 _SS = "urn:schemas-microsoft-com:office:spreadsheet"
 _X = "urn:schemas-microsoft-com:office:excel"
@@ -149,9 +149,11 @@ def html_grids(path: Path, limits: ReadLimits) -> list[SheetGrid]:
         parser.feed(text)
         parser.close()
     except _TooMany:
-        raise too_many_cells(
-            "{path}: its HTML tables hold more than {most} cells",
-            limits,
+        raise InputError(
+            "{path}: its HTML tables hold more than {most} cells"
+            ", more than the limit of {limit} cells; refused "
+            "(raise the limit with --max-cells if the file is genuine)",
+            limit=f"{limits.max_cells:,}",
             path=path,
             most=f"{limits.max_cells:,}",
         ) from None
@@ -231,9 +233,11 @@ def spreadsheetml_grids(path: Path, limits: ReadLimits) -> tuple[list[SheetGrid]
                     grids.append(_sheet_grid(sheet, rows, numbers, merges))
                 el.clear()
     except _TooMany:
-        raise too_many_cells(
-            "{path}: its XML sheets hold more than {most} cells",
-            limits,
+        raise InputError(
+            "{path}: its XML sheets hold more than {most} cells"
+            ", more than the limit of {limit} cells; refused "
+            "(raise the limit with --max-cells if the file is genuine)",
+            limit=f"{limits.max_cells:,}",
             path=path,
             most=f"{limits.max_cells:,}",
         ) from None

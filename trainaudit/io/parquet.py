@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InputError
-from .grid import BIG_NUMBER, ReadLimits, SheetGrid, check_width, short, too_many_cells
+from .grid import BIG_NUMBER, ReadLimits, SheetGrid, check_width, short
 
 
 def parquet_grid(path: Path, limits: ReadLimits) -> SheetGrid:
@@ -25,9 +25,11 @@ def parquet_grid(path: Path, limits: ReadLimits) -> SheetGrid:
         ) from None
     check_width(f"{path}", meta.num_columns)
     if cells > limits.max_cells:
-        raise too_many_cells(
-            "{path}: holds {rows} rows × {cols} columns",
-            limits,
+        raise InputError(
+            "{path}: holds {rows} rows × {cols} columns"
+            ", more than the limit of {limit} cells; refused "
+            "(raise the limit with --max-cells if the file is genuine)",
+            limit=f"{limits.max_cells:,}",
             path=path,
             rows=f"{meta.num_rows:,}",
             cols=f"{meta.num_columns:,}",

@@ -17,7 +17,6 @@ from .grid import (
     check_width,
     reraise_interrupt,
     short,
-    too_many_cells,
 )
 from .xlsx_scan import XmlBudget, check_declared_sizes, check_part
 
@@ -70,9 +69,11 @@ def calamine_grids(
             total_cells += sheet.height * sheet.width
             check_width(f"{path}, sheet {meta.name}", sheet.width)
             if sheet.height * sheet.width > limits.max_cells or total_cells > limits.max_cells:
-                raise too_many_cells(
-                    "{path}, sheet {sheet}: spans {rows} rows × {cols} columns",
-                    limits,
+                raise InputError(
+                    "{path}, sheet {sheet}: spans {rows} rows × {cols} columns"
+                    ", more than the limit of {limit} cells; refused "
+                    "(raise the limit with --max-cells if the file is genuine)",
+                    limit=f"{limits.max_cells:,}",
                     path=path,
                     sheet=meta.name,
                     rows=f"{sheet.height:,}",

@@ -16,7 +16,6 @@ from .grid import (
     SheetGrid,
     reraise_interrupt,
     short,
-    too_many_cells,
 )
 from .xlsx_scan import (
     XmlBudget,
@@ -73,18 +72,22 @@ def xlsx_grids(
         total_cells += layout.cells
         if layout.cells > limits.max_cells or total_cells > limits.max_cells:
             if layout.cells > limits.max_cells:
-                raise too_many_cells(
-                    "{path}, sheet {sheet}: spans up to {rows} rows × {cols} columns (to cell {cell})",
-                    limits,
+                raise InputError(
+                    "{path}, sheet {sheet}: spans up to {rows} rows × {cols} columns (to cell {cell})"
+                    ", more than the limit of {limit} cells; refused "
+                    "(raise the limit with --max-cells if the file is genuine)",
+                    limit=f"{limits.max_cells:,}",
                     path=path,
                     sheet=sheet_name,
                     rows=f"{layout.max_row:,}",
                     cols=f"{layout.max_col:,}",
                     cell=f"{column_letters(layout.max_col)}{layout.max_row}",
                 )
-            raise too_many_cells(
-                "{path}, sheet {sheet}: with the sheets before it spans up to {cells} cells",
-                limits,
+            raise InputError(
+                "{path}, sheet {sheet}: with the sheets before it spans up to {cells} cells"
+                ", more than the limit of {limit} cells; refused "
+                "(raise the limit with --max-cells if the file is genuine)",
+                limit=f"{limits.max_cells:,}",
                 path=path,
                 sheet=sheet_name,
                 cells=f"{total_cells:,}",
@@ -176,9 +179,11 @@ def _guard_unmapped_sheets(
             continue
         layout = scan_sheet_xml(path, member, budget=budget, max_cells=limits.max_cells)
         if layout.cells > limits.max_cells:
-            raise too_many_cells(
-                "{path} ({member}): spans up to {rows} rows × {cols} columns",
-                limits,
+            raise InputError(
+                "{path} ({member}): spans up to {rows} rows × {cols} columns"
+                ", more than the limit of {limit} cells; refused "
+                "(raise the limit with --max-cells if the file is genuine)",
+                limit=f"{limits.max_cells:,}",
                 path=path,
                 member=member,
                 rows=f"{layout.max_row:,}",
