@@ -141,3 +141,107 @@ def test_json_summary_for_an_input_error(tmp_path):
     done = cli("audit", "-t", tmp_path / "missing.csv", "--format", "json")
     assert done.exit_code == 2
     assert json.loads(done.stdout)["exit_code"] == 2 and "missing.csv" in done.stderr
+
+
+# --------------------------------------------------------------- the documented cron job
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "nightly.md"
+
+
+def documented_script() -> str:
+    """The nightly.sh of docs/nightly.md, exactly as the guide prints it."""
+    text = DOCS.read_text(encoding="utf-8")
+    start = text.index("```sh\n#!/bin/sh") + len("```sh\n")
+    return text[start : text.index("```", start)]
+
+
+def xlsx_upload(path: Path, rows: list[list[str]]) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append([expand(v) for v in row])
+    book.save(path)
+    return path
+
+
+def run_night(folder: Path, day: str) -> list[str]:
+    """One night of cron: the script run from its own folder with `date` saying `day`
+    (a fake crontab day), trainaudit on PATH; returns the log lines it appended."""
+    import os
+    import subprocess
+    import sys
+
+    shims = folder.parent / "shims"
+    shims.mkdir(exist_ok=True)
+    fake_date = shims / "date"
+    fake_date.write_text(
+        '#!/bin/sh\ncase "$1" in\n  +%F) echo "$FAKE_DAY" ;;\n  *) echo "$FAKE_DAY 02:30:00" ;;\nesac\n',
+        encoding="utf-8",
+    )
+    fake_date.chmod(0o755)
+    env = {
+        "PATH": os.pathsep.join([str(shims), str(Path(sys.executable).parent), "/usr/bin", "/bin"]),
+        "FAKE_DAY": day,
+        "HOME": str(folder),
+        "LANG": "C.UTF-8",
+    }
+    done = subprocess.run(["/bin/sh", str(folder / "nightly.sh")], env=env, cwd="/",
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+def test_the_documented_nightly_script_runs_as_written_on_a_fresh_folder(tmp_path):
+    folder = tmp_path / "audit"
+    folder.mkdir()
+    script = folder / "nightly.sh"
+    script.write_text(documented_script(), encoding="utf-8")
+    script.chmod(0o755)
+    (folder / "inbox").mkdir()
+    xlsx_upload(folder / "inbox" / "county-a-0301.xlsx", NIGHT1[:2])
+    xlsx_upload(folder / "inbox" / "county-c-0301.xlsx", [NIGHT1[0][:3] + ["丙机构", "C9"] + NIGHT1[0][5:]] * 2)  # fmt: skip
+
+    # night 1, a fresh folder: no store, no waivers file, no reference lists
+    log = run_night(folder, "2021-03-01")
+    assert log == [
+        "2021-03-01 02:30:00 inbox/county-a-0301.xlsx: exit 0, accepted; "
+        "out/2021-03-01/county-a-0301.json",
+        "2021-03-01 02:30:00 inbox/county-c-0301.xlsx: exit 1, review (findings); "
+        "out/2021-03-01/county-c-0301.json",
+    ]
+    assert (folder / "accepted" / "county-a-0301.xlsx").is_file()
+    assert (folder / "review" / "county-c-0301.xlsx").is_file()
+    summary = json.loads((folder / "out" / "2021-03-01" / "county-a-0301.json").read_text())
+    assert summary["exit_code"] == 0 and summary["waived"] == 0
+    assert "F506" in summary["skip_reasons"]  # no watchlist yet: skipped, and says why
+    assert (folder / "waivers.csv").read_text() == "fingerprint,reason,who,until\n"
+
+    # night 2: a repeat of a person accepted on night 1, and a file that is no workbook
+    xlsx_upload(folder / "inbox" / "county-b-0302.xlsx", NIGHT2[1:2])
+    (folder / "inbox" / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    log = run_night(folder, "2021-03-02")
+    assert log[0].startswith("2021-03-02 02:30:00 inbox/broken.xlsx: exit 2, rejected: ")
+    assert "broken.xlsx" in log[0].split("rejected: ", 1)[1]
+    assert log[1] == (
+        "2021-03-02 02:30:00 inbox/county-b-0302.xlsx: exit 1, review (findings); "
+        "out/2021-03-02/county-b-0302.json"
+    )
+    night2 = json.loads((folder / "out" / "2021-03-02" / "county-b-0302.json").read_text())
+    assert night2["by_rule"] == {"R202": 1} and night2["history"]["uploads"] == 1
+    broken = json.loads((folder / "out" / "2021-03-02" / "broken.json").read_text())
+    assert broken["exit_code"] == 2 and "broken.xlsx" in broken["error"]
+    assert (folder / "rejected" / "broken.xlsx").is_file()
+    assert sorted(p.name for p in (folder / "inbox").iterdir()) == []
+
+
+def test_a_missing_file_named_on_the_command_line_is_an_error(tmp_path):
+    roster_file = write(tmp_path / "t.csv", NIGHT1)
+    for option in ("--waivers", "--baseline", "--watchlist", "--institutions", "--history"):
+        done = cli("audit", "-t", roster_file, option, tmp_path / "nope.csv", "--format", "json",
+                   "--lang", "en")  # fmt: skip
+        assert done.exit_code == 2, option
+        assert "nope.csv" in json.loads(done.stdout)["error"], option
+    empty = tmp_path / "waivers.csv"
+    empty.write_text("fingerprint,reason,who,until\n", encoding="utf-8")
+    assert cli("audit", "-t", roster_file, "--waivers", empty, "-q").exit_code == 0
