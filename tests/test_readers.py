@@ -662,6 +662,10 @@ def test_calamine_and_fastexcel_agree_on_an_xlsx(tmp_path, monkeypatch):
     assert via_calamine.column_index == via_fastexcel.column_index
 
 
+COVERED = object()
+"""A cell under a merged one in `_write_ods`."""
+
+
 def _write_ods(path: Path, sheets: dict[str, list[list]]) -> Path:
     """A minimal OpenDocument spreadsheet (what LibreOffice and WPS write, stripped down)."""
     from xml.sax.saxutils import escape
@@ -669,6 +673,14 @@ def _write_ods(path: Path, sheets: dict[str, list[list]]) -> Path:
     def cell(v) -> str:
         if v is None:
             return "<table:table-cell/>"
+        if v is COVERED:
+            return "<table:covered-table-cell/>"
+        if isinstance(v, tuple):  # (text, rows spanned, columns spanned)
+            return (
+                f'<table:table-cell table:number-rows-spanned="{v[1]}" '
+                f'table:number-columns-spanned="{v[2]}" office:value-type="string">'
+                f"<text:p>{escape(v[0])}</text:p></table:table-cell>"
+            )
         if isinstance(v, (int, float)):
             return f'<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p></table:table-cell>'
         return f'<table:table-cell office:value-type="string"><text:p>{escape(v)}</text:p></table:table-cell>'
@@ -718,6 +730,21 @@ def test_ods_workbook(tmp_path):
     assert table.column_index["name"] == 2
     assert _column(table, "id_number__numeric") == [True, False, False]
     assert _column(table, "id_number")[1:] == [ID2, "110105491231002"]
+
+
+def test_ods_merged_cells_are_filled_down_as_in_xlsx(tmp_path):
+    """(issue 12) calamine reports no merges for .ods: they are read from content.xml, so
+    a class merged over its rows is no D002 (a row repeated by the ODS writer counts)."""
+    rows = [[("花名册", 1, len(HEADER)), *[COVERED] * (len(HEADER) - 1)], list(HEADER)]
+    rows += [list(r) for r in ROWS]
+    class_col = HEADER.index("班级编号")
+    rows[2][class_col] = ("C-01", len(ROWS), 1)
+    for r in rows[3:]:
+        r[class_col] = COVERED
+    path = _write_ods(tmp_path / "merged.ods", {"花名册": rows})
+    table = read_table(path, "trainees")
+    assert _column(table, "class_id") == ["C-01"] * len(ROWS)
+    assert _column(table, "_row") == [3, 4, 5]
 
 
 # --- text files ---------------------------------------------------------------------------------

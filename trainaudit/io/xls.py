@@ -18,7 +18,7 @@ from .grid import (
     reraise_interrupt,
     short,
 )
-from .xlsx_scan import XmlBudget, check_declared_sizes, check_part
+from .xlsx_scan import ZIP_ERRORS, XmlBudget, check_declared_sizes, check_part
 
 
 def _cell_text(value: object) -> str | None:
@@ -59,6 +59,7 @@ def calamine_grids(
             "{path}: cannot open the workbook ({error})", path=path, error=short(exc)
         ) from None
     grids, hidden = [], []
+    ods_merges: dict[str, list[tuple[int, int, int, int]]] | None = None
     total_cells = 0
     for meta in metas:
         if str(meta.visible).rsplit(".", 1)[-1].lower() != "visible":
@@ -98,6 +99,9 @@ def calamine_grids(
         typed = [[r[i] if i < len(r) else None for r in rows] for i in range(width)]
         columns = [pa.array([_cell_text(v) for v in col], pa.string()) for col in typed]
         merges = [(m[0][0] + 1, m[0][1], m[1][0] + 1, m[1][1]) for m in merged]
+        if kind == "ods" and not merges:
+            ods_merges = ods_merges if ods_merges is not None else _ods_merges(path)
+            merges = ods_merges.get(meta.name, [])
 
         def numeric_cells(col: int, _typed=typed) -> np.ndarray:
             return np.array(
@@ -110,3 +114,43 @@ def calamine_grids(
 
         grids.append(SheetGrid(meta.name, columns, start[0] + 1, start[1], numeric_cells, merges))
     return grids, hidden
+
+
+_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_MOST_REPEATS = 1 << 20
+"""An ODS row or cell says how many times it repeats (a styled blank row to the sheet's
+end repeats a million times): counted, never expanded."""
+
+
+def _ods_merges(path: Path) -> dict[str, list[tuple[int, int, int, int]]]:
+    """Merged ranges of each sheet of an .ods, which calamine does not report: a cell
+    with `table:number-rows-spanned`/`number-columns-spanned` covers the cells after it.
+    (content.xml has been bounded by the XML budget before this streaming pass.)"""
+    import zipfile
+    from xml.etree import ElementTree
+
+    t = f"{{{_TABLE_NS}}}"
+    out: dict[str, list[tuple[int, int, int, int]]] = {}
+    sheet, row, col = "", -1, 0
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
+            for event, el in ElementTree.iterparse(fh, events=("start", "end")):
+                tag = el.tag
+                if event == "start":
+                    if tag == f"{t}table":
+                        sheet, row = el.get(f"{t}name", ""), -1
+                    elif tag == f"{t}table-row":
+                        row, col = row + 1, 0
+                    continue
+                if tag == f"{t}table-row":
+                    row += min(int(el.get(f"{t}number-rows-repeated", "1") or 1), _MOST_REPEATS) - 1
+                    el.clear()
+                elif tag in (f"{t}table-cell", f"{t}covered-table-cell"):
+                    rows = int(el.get(f"{t}number-rows-spanned", "1") or 1)
+                    cols = int(el.get(f"{t}number-columns-spanned", "1") or 1)
+                    if rows > 1 or cols > 1:
+                        out.setdefault(sheet, []).append((row + 1, col, row + rows, col + cols - 1))
+                    col += min(int(el.get(f"{t}number-columns-repeated", "1") or 1), _MOST_REPEATS)
+    except (KeyError, ValueError, ElementTree.ParseError, *ZIP_ERRORS):
+        return {}  # calamine read the sheet; merges are a refinement, not worth a refusal
+    return out
