@@ -38,6 +38,12 @@ def load_inputs(
     return _read_and_normalise(paths, policy or Policy(), limits)[0]
 
 
+def _headers(table: LoadedTable) -> tuple[str, ...]:
+    """The header cells of a table's (first) file, as read."""
+    parts = getattr(table, "parts", ())
+    return (parts[0] if parts else table).headers
+
+
 def recognise_table(
     path: str | Path, policy: Policy | None = None, limits: ReadLimits | None = None
 ) -> str:
@@ -147,7 +153,7 @@ def select_rules(codes: list[str] | None = None, tables: set[str] | None = None)
         known = {r.code for r in rules}
         bad = [c for c in wanted if c not in known and not any(r.code.startswith(c) for r in rules)]
         if bad:
-            raise InputError(f"unknown rule code(s): {', '.join(bad)}")
+            raise InputError("unknown rule code(s): {codes}", codes=", ".join(bad))
         rules = [
             r
             for r in rules
@@ -206,7 +212,7 @@ def audit(
     if not isinstance(policy, Policy):
         policy = load_policy(policy)
     if lang not in ("zh", "en"):
-        raise InputError(f"unknown language {lang!r}; use zh or en")
+        raise InputError("unknown language '{lang}'; use zh or en", lang=lang)
     audit_date = audit_date or dt.date.today()
     paths = {
         "trainees": trainees,
@@ -284,6 +290,7 @@ def audit_tables(
             audit_date=audit_date,
             sources={name: _names(t) for name, t in tables.items()},
             lacking={(n, c): f for n, t in tables.items() for c, f in _lacking(t).items()},
+            headers={name: _headers(t) for name, t in tables.items()},
         )
         sources = {
             name: (_names(t), t.info.sheet if len(files_of(t)) == 1 else "")
@@ -370,11 +377,11 @@ def write_outputs(
     inputs = [Path(i.path) for files in report.all_inputs().values() for i in files if i.path]
     for target in (out, findings):
         if target is not None and any(_same_file(Path(target), p) for p in inputs):
-            raise InputError(f"{target}: is an input file; refusing to overwrite it")
+            raise InputError("{path}: is an input file; refusing to overwrite it", path=target)
     if out is not None and findings is not None and _same_file(Path(out), Path(findings)):
-        raise InputError(f"{out}: given as both --out and --findings")
+        raise InputError("{path}: given as both --out and --findings", path=out)
     if out is not None and Path(out).suffix.lower() not in (".xlsx", ".xlsm"):
-        raise InputError(f"{out}: the annotated workbook must be an .xlsx file")
+        raise InputError("{path}: the annotated workbook must be an .xlsx file", path=out)
     # the writers are imported only when asked for: openpyxl and xlsxwriter take a
     # noticeable part of a quick `validate` that writes nothing
     if hash_ids is not None:

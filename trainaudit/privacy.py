@@ -66,14 +66,19 @@ def key_from(text: str | None = None, file: str | Path | None = None) -> bytes:
         try:
             key = path.read_bytes()
         except OSError as exc:
-            raise InputError(f"{path}: cannot read the key file ({exc.strerror})") from None
+            raise InputError(
+                "{path}: cannot read the key file ({reason})", path=path, reason=exc.strerror
+            ) from None
         key = key.rstrip(b"\r\n")
-        where = f"{path}: the key file"
+        if not key.strip():
+            raise InputError(
+                "{path}: the key file is empty; the key must be a secret shared by the counties",
+                path=path,
+            )
     else:
         key = (text or "").encode("utf-8")
-        where = "--hash-ids"
     if not key.strip():
-        raise InputError(f"{where} is empty; the key must be a secret shared by the counties")
+        raise InputError("--hash-ids is empty; the key must be a secret shared by the counties")
     return key
 
 

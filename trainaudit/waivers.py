@@ -49,22 +49,28 @@ def _text(path: Path) -> str:
             return data.decode(codec)
         except UnicodeDecodeError:
             continue
-    raise InputError(f"{path}: not UTF-8 or GB18030 text")
+    raise InputError("{path}: not UTF-8 or GB18030 text", path=path)
+
+
+BLANK_REASON = "{path}: line {line}: reason is blank; every waiver needs one"
+BLANK_WHO = "{path}: line {line}: who is blank; every waiver needs one"
 
 
 def load_waivers(path: str | Path) -> dict[str, Waiver]:
     """fingerprint -> Waiver, every line checked."""
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"{path}: waivers file not found")
+        raise InputError("{path}: waivers file not found", path=path)
     try:
         text = _text(path)
     except UnicodeDecodeError:
-        raise InputError(f"{path}: not valid UTF-8 text after its BOM") from None
+        raise InputError("{path}: not valid UTF-8 text after its BOM", path=path) from None
     try:
         lines = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
-        raise InputError(f"{path}: not a readable CSV file ({exc})") from None
+        raise InputError(
+            "{path}: not a readable CSV file ({cause})", path=path, cause=exc
+        ) from None
     header_at = next((i for i, r in enumerate(lines) if any(c.strip() for c in r)), None)
     if header_at is None:
         return {}
@@ -77,9 +83,11 @@ def load_waivers(path: str | Path) -> dict[str, Waiver]:
     missing = [k for k in _HEADERS if k not in where]
     if missing:
         raise InputError(
-            f"{path}: line {header_at + 1}: no column for {', '.join(missing)}; the header must "
-            f"name fingerprint, reason, who, until (found {', '.join(h for h in header if h) or 'nothing'})"
-        )
+            "{path}: line {line}: no column for {missing}; the header must name fingerprint, "
+            "reason, who, until (found {found})",
+            path=path, line=header_at + 1, missing=", ".join(missing),
+            found=", ".join(h for h in header if h) or "-",
+        )  # fmt: skip
     waivers: dict[str, Waiver] = {}
     for number, row in enumerate(lines[header_at + 1 :], start=header_at + 2):
         cells = [c.strip() for c in row]
@@ -93,19 +101,25 @@ def load_waivers(path: str | Path) -> dict[str, Waiver]:
         fp = cell("fingerprint")
         if not FINGERPRINT.fullmatch(fp):
             raise InputError(
-                f"{path}: line {number}: {fp!r} is not a fingerprint (like R202-3f9a1c2b7d4e5f60)"
-            )
-        for key in ("reason", "who"):
-            if not cell(key):
-                raise InputError(f"{path}: line {number}: {key} is blank; every waiver needs one")
+                "{path}: line {line}: '{value}' is not a fingerprint (like R202-3f9a1c2b7d4e5f60)",
+                path=path, line=number, value=fp,
+            )  # fmt: skip
+        if not cell("reason"):
+            raise InputError(BLANK_REASON, path=path, line=number)
+        if not cell("who"):
+            raise InputError(BLANK_WHO, path=path, line=number)
         until = None
         if cell("until"):
             until = parse_date(cell("until"))
             if until is None:
-                raise InputError(f"{path}: line {number}: until {cell('until')!r} is not a date")
+                raise InputError(
+                    "{path}: line {line}: until '{value}' is not a date",
+                    path=path, line=number, value=cell("until"),
+                )  # fmt: skip
         if fp in waivers:
             raise InputError(
-                f"{path}: line {number}: {fp} is already waived on line {waivers[fp].line}"
-            )
+                "{path}: line {line}: {fingerprint} is already waived on line {first}",
+                path=path, line=number, fingerprint=fp, first=waivers[fp].line,
+            )  # fmt: skip
         waivers[fp] = Waiver(fp, cell("reason"), cell("who"), until, number)
     return waivers
