@@ -177,3 +177,18 @@ def test_title_note_and_footer_rows_never_add_a_finding(tmp_path_factory, above,
     table = read_table(path, "trainees")
     assert table.data.column("name").to_pylist() == NAMES[:3]
     assert _found(path, "trainees") == set()
+
+
+def test_a_missing_column_lists_the_headers_found_and_the_closest(tmp_path):
+    path = tmp_path / "odd.csv"
+    path.write_text(
+        "姓名,身份证件,培训机构,班级编号,培训工种,开班日期,结业日期\n"
+        f"{NAMES[0]},{IDS[0]},测试学校,A1,电工,2024-03-01,2024-03-20\n",
+        encoding="utf-8",
+    )
+    zh = api.audit(trainees=path, rules=["D001"], lang="zh").findings
+    assert [f.column for f in zh] == ["id_number"]
+    assert "找到的表头：姓名、身份证件、培训机构" in zh[0].message
+    assert "最接近的是「身份证件」" in zh[0].message
+    en = api.audit(trainees=path, rules=["D001"], lang="en").findings
+    assert "closest: 身份证件" in en[0].message

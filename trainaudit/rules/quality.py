@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from ..io.schema import TABLES
+from ..io.schema import TABLES, nearest_alias
 from ..model import Severity
 from .registry import RuleContext, rule
 from .sqlbits import PERSON_SUBJECT, blank_test, raw_columns, repeated
@@ -32,8 +32,10 @@ def _union(parts: list[str]) -> str:
     reads=ALL_TABLES,
     any_table=True,
     message={
-        "en": "{subject}: no column for {column_name} (required in {table_name})",
-        "zh": "{subject}：缺少必填列「{column_label}」（{table_name}）",
+        "en": "{subject}: no column for {column_name} (required in {table_name}); "
+        "headers found: {found}; closest: {nearest}",
+        "zh": "{subject}：缺少必填列「{column_label}」（{table_name}）；找到的表头：{found}；"
+        "最接近的是「{nearest}」",
     },
 )
 def missing_column(ctx: RuleContext) -> pa.Table:
@@ -50,6 +52,7 @@ def missing_column(ctx: RuleContext) -> pa.Table:
     for table in ALL_TABLES:
         if table not in ctx.present:
             continue
+        headers = ctx.headers.get(table, ())
         for column in TABLES[table].required:
             if column not in ctx.present[table]:
                 aliases = TABLES[table].column(column).aliases
@@ -63,6 +66,9 @@ def missing_column(ctx: RuleContext) -> pa.Table:
                         "column_name": column,
                         "column_label": aliases[1] if len(aliases) > 1 else column,
                         "table_name": table,
+                        "found": "、".join(headers[:20]) + ("…" if len(headers) > 20 else "")
+                        or "—",
+                        "nearest": nearest_alias(column, list(headers), table) or "—",
                     }
                 )
     return pa.Table.from_pylist(rows) if rows else pa.table({"_table": pa.array([], pa.string())})

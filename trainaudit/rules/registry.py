@@ -29,6 +29,8 @@ class RuleContext:
     """input table -> file name, for findings about a whole file"""
     lacking: dict[tuple[str, str], str] = field(default_factory=dict)
     """(table, required column) -> the files lacking it, when a table has several files"""
+    headers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """input table -> the header cells found in its (first) file, for D001's message"""
 
     def has(self, table: str, column: str | None = None) -> bool:
         if table not in self.present:
