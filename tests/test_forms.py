@@ -192,3 +192,25 @@ def test_a_missing_column_lists_the_headers_found_and_the_closest(tmp_path):
     assert "最接近的是「身份证件」" in zh[0].message
     en = api.audit(trainees=path, rules=["D001"], lang="en").findings
     assert "closest: 身份证件" in en[0].message
+
+
+def test_a_finding_on_a_fact_points_at_the_cell_it_is_written_in(tmp_path):
+    import openpyxl
+
+    path = tmp_path / "fact.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["某县花名册"])
+    sheet.append(["培训机构：测试学校  班级编号：A1  培训工种：电工  培训时间：2024年3月1日至3月"])
+    sheet.append(["序号", "姓名", "身份证号码"])
+    for i in range(2):
+        sheet.append([i + 1, NAMES[i + 2], IDS[i + 2]])
+    book.save(path)
+    report = api.audit(trainees=path, rules=["D003"], lang="zh")
+    assert {(f.rule, f.row) for f in report.findings} == {("D003", 4), ("D003", 5)}
+    out = tmp_path / "out.xlsx"
+    api.write_outputs(report, out, None)
+    annotated = openpyxl.load_workbook(out)[sheet.title]
+    commented = [c.coordinate for row in annotated.iter_rows() for c in row if c.comment]
+    assert commented == ["A2"]
+    assert "D003" in annotated["A2"].comment.text

@@ -261,10 +261,16 @@ class _Placement:
     """user row -> 0-based sheet row; None when the sheet is the user's own (row - 1)"""
     merged: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
     """cell inside a merged range -> its top-left cell, where a comment can live"""
+    facts: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """canonical column filled from a fact above the header -> (row, 0-based column) of
+    the cell it is written in: a finding on that value points there (user's sheet only)"""
 
     def cell(self, finding: Finding) -> tuple[int, int] | None:
         if finding.row is None:
             return None
+        if self.rows is None and finding.column in self.facts:
+            row, col = self.facts[finding.column]
+            return self.merged.get((row - 1, col), (row - 1, col))
         r = finding.row - 1 if self.rows is None else self.rows.get(finding.row)
         if r is None or not 0 <= r < EXCEL_ROWS:
             return None
@@ -542,7 +548,8 @@ def _set_comment(cell, text: str) -> None:
 
 def _annotate_sheet(ws, table, findings: list[Finding], lang: str) -> _Placement:
     """Fill and comment the flagged cells of the user's own sheet (openpyxl)."""
-    place = _Placement(sheet=ws.title, columns=dict(table.column_index), merged=_merged_cells(ws))
+    place = _Placement(sheet=ws.title, columns=dict(table.column_index), merged=_merged_cells(ws),
+                       facts=dict(getattr(table, "facts", {})))  # fmt: skip
     for (r, c), hits in _by_cell(findings, place).items():
         cell = ws.cell(r + 1, c + 1)
         cell.fill = FILLS[max(f.severity for f in hits)]
