@@ -526,7 +526,8 @@ def nearest_alias(column: str, headers: list[str], table: str) -> str | None:
         for alias in aliases:
             if not alias:
                 continue
-            shared = len(set(core) & set(alias)) / len(set(core) | set(alias))
-            if shared >= 0.4 and (best is None or shared > best[0]):
+            common = set(core) & set(alias)
+            shared = len(common) / len(set(core) | set(alias))
+            if len(common) >= 2 and shared >= 0.5 and (best is None or shared > best[0]):
                 best = (shared, header)
     return best[1] if best else None

@@ -66,7 +66,7 @@ def missing_column(ctx: RuleContext) -> pa.Table:
                         "column_name": column,
                         "column_label": aliases[1] if len(aliases) > 1 else column,
                         "table_name": table,
-                        "found": "、".join(headers[:20]) + ("…" if len(headers) > 20 else "")
+                        "found": "、".join(headers[:8]) + ("…" if len(headers) > 8 else "")
                         or "—",
                         "nearest": nearest_alias(column, list(headers), table) or "—",
                     }
