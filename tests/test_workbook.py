@@ -491,6 +491,7 @@ def test_csv_only_is_written_fresh_in_chinese(tmp_path, payments):
     assert summary_line(wb, "有“错误”的行（各表合计）")[1] == 1
     assert summary_line(wb, "发现问题的规则")[1:] == [2, "P403 (1)、F502 (1)"]
     assert summary_line(wb, "跳过的规则（缺少输入或列）")[2] == "R207"
+    assert summary_line(wb, "支付")[4:6] == [3, "csv"]  # the inputs by their Chinese names
     overview_end = lines.index([])
     assert overview_end < lines.index(["按规则统计"]) < lines.index(["运行清单"])
     english = [

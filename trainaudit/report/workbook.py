@@ -34,7 +34,7 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..i18n import column_label, severity_label, table_label
+from ..i18n import column_label, render, severity_label, table_label
 from ..model import EXTRA_COLUMNS, FINDING_COLUMNS, AuditReport, Finding, Severity, Status
 from ..policy import source_of
 from ..rules.docs_zh import rule_title
@@ -777,7 +777,15 @@ def _write_summary_sheet(
     rows.header(lang, "table", "path", "sha256", "sheet", "rows", "kind", "written")
     for name, info in report.inputs.items():
         written = plan.written.get(name, label(lang, "not_written"))
-        rows.add(name, info.path, info.sha256, info.sheet, info.rows, info.kind, written)
+        rows.add(
+            table_label(name, lang),
+            info.path,
+            info.sha256,
+            info.sheet,
+            info.rows,
+            info.kind,
+            written,
+        )
     rows.blank()
     _write_mapping(rows, report, lang)
     rows.title(label(lang, "policy"))
@@ -806,6 +814,9 @@ def _write_mapping(rows: _Rows, report: AuditReport, lang: str) -> None:
                      info.dropped_text())  # fmt: skip
             for column, header in info.columns.items():
                 rows.add("", column_label(column, lang, info.table), " ".join(str(header).split()))
+            for note in info.notes:
+                msgid = getattr(note, "msgid", None)
+                rows.add("", render(msgid, lang, **note.fields) if msgid else note)
     rows.blank()
 
 
