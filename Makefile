@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-growth bench-history sample docs-images clean
+.PHONY: demo test lint bench bench-growth bench-history sample docs docs-images clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -28,6 +28,9 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check trainaudit tests bench
 	$(BIN)/ruff format --check trainaudit tests bench
+
+docs: $(STAMP)  # the rule and command references in docs/, from the code (tests/test_docs.py)
+	$(BIN)/python docs/generate.py
 
 docs-images: $(STAMP)  # the guide's pictures, from sample_data (needs LibreOffice and poppler)
 	$(BIN)/python docs/images.py
