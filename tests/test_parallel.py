@@ -96,3 +96,31 @@ def test_of_several_bad_inputs_the_first_given_is_named(tmp_path):
     big.write_text("nothing,here\n" * 5000, encoding="utf-8")
     with pytest.raises(InputError, match="trainees.csv"):
         api.audit(trainees=small, payments=big, lang="en")
+
+
+def test_a_staging_table_is_built_once_when_two_rules_ask_at_once():
+    """Rules run two at a time; a staging table both read is built by one of them while
+    the other waits for it (Engine.materialise), never twice."""
+    from trainaudit.engine import Engine
+    from trainaudit.policy import Policy
+    from trainaudit.rules.registry import RuleContext
+    from trainaudit.rules.staging import STAGES, build
+
+    built: list[str] = []
+    engine = Engine(tracer=lambda label, sql, seconds: built.append(label))
+    for name in ("trainees", "certificates", "payments"):
+        engine.register(name, api.normalise_table(api.empty_table(name)), copy=False)
+    ctx = RuleContext(engine, Policy(), {}, dt.date(2021, 6, 30))
+    start = threading.Barrier(4)
+
+    def ask() -> None:
+        start.wait()
+        build(ctx, list(STAGES))
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    engine.close()
+    assert sorted(built) == sorted(f"stage {name}" for name in STAGES)
