@@ -8,6 +8,8 @@ stay exactly as before so that scripts and links can rely on them.
 
 from __future__ import annotations
 
+from ..i18n import SEVERITY_ZH, STATUS_ZH, severity_label, status_label
+
 _LABELS: dict[str, dict[str, str]] = {
     "zh": {
         # Findings sheet, in FINDING_COLUMNS + EXTRA_COLUMNS order
@@ -84,14 +86,6 @@ _LABELS: dict[str, dict[str, str]] = {
         "base_too_costly": "{path} 共 {cells} 个单元格，超过保留原格式复制的上限 {limit}：被标记的行以流式方式写入新建工作表",
         "flagged_rows_streamed": "仅被标记的 {shown} 行（共 {rows} 行）以流式方式写入工作表“{sheet}”（原工作簿过大，未保留格式）",
         "xlsm_macros_dropped": "输出为 .xlsx，原 .xlsm 中的宏未保留",
-        # severities and statuses
-        "sev_error": "错误",
-        "sev_warning": "警告",
-        "sev_info": "提示",
-        "st_passed": "通过",
-        "st_failed": "发现问题",
-        "st_skipped": "跳过",
-        "st_error": "出错",
         # sheet names
         "sheet_findings": "问题清单",
         "sheet_summary": "汇总",
@@ -208,13 +202,6 @@ _LABELS: dict[str, dict[str, str]] = {
         "base_too_costly": "{path} has {cells} cells, more than the {limit} copied with their formatting: its flagged rows are written to a fresh sheet in streaming mode",
         "flagged_rows_streamed": "only the {shown} flagged rows (of {rows}) on sheet '{sheet}', written in streaming mode (the workbook is too large to copy with its formatting)",
         "xlsm_macros_dropped": "output is .xlsx: the macros of the .xlsm input were not kept",
-        "sev_error": "error",
-        "sev_warning": "warning",
-        "sev_info": "info",
-        "st_passed": "passed",
-        "st_failed": "failed",
-        "st_skipped": "skipped",
-        "st_error": "error",
         "sheet_findings": "Findings",
         "sheet_summary": "Summary",
         "sheet_waived": "Waived",
@@ -258,6 +245,11 @@ _LABELS: dict[str, dict[str, str]] = {
     },
 }
 
+
+# Severity and status words live in i18n (one place); the Summary's headers read them here.
+for _lang in _LABELS:
+    _LABELS[_lang].update({f"sev_{w}": severity_label(w, _lang) for w in SEVERITY_ZH})
+    _LABELS[_lang].update({f"st_{w}": status_label(w, _lang) for w in STATUS_ZH})
 
 LABELS = _LABELS
 """Read by tests/test_i18n.py: every key in both languages."""

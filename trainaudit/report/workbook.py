@@ -34,7 +34,7 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..i18n import column_label, render, severity_label, table_label
+from ..i18n import column_label, render, severity_label, status_label, table_label
 from ..model import EXTRA_COLUMNS, FINDING_COLUMNS, AuditReport, Finding, Severity, Status
 from ..policy import source_of
 from ..rules.docs_zh import rule_title
@@ -746,12 +746,11 @@ def _write_summary_sheet(
     rows.header(lang, "code", "name", "severity", "status", "count", "detail")
     first = rows.next
     for code, name, severity, status, detail in _rule_lines(report, counts):
-        status_label = label(lang, f"st_{status.value}")
         rows.add(
             code,
             rule_title(code, name, lang),
             _severity_label(severity, lang),
-            status_label,
+            status_label(status, lang),
             counts[code],
             detail,
         )
