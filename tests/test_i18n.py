@@ -413,10 +413,19 @@ def test_default_language_on_windows_is_the_users_ui_language(monkeypatch):
 def test_default_language_on_macos_from_apple_locale(tmp_path, monkeypatch):
     """A macOS app started from Finder has no LANG: `defaults read -g AppleLocale`."""
     defaults = tmp_path / "defaults"
-    defaults.write_text("#!/bin/sh\necho zh_CN\n", encoding="utf-8")
+    script = """#!/bin/sh
+case "$3" in
+  AppleLanguages) printf '(\\n    "%s",\\n    "en-US"\\n)\\n' "$FIRST" ;;
+  AppleLocale) echo en_US ;;
+esac
+"""
+    defaults.write_text(script, encoding="utf-8")
     defaults.chmod(0o755)
     monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("FIRST", "zh-Hans-CN")
     assert i18n.default_lang({}, "darwin") == "zh"
+    monkeypatch.setenv("FIRST", "en-GB")  # English first, whatever the region format
+    assert i18n.default_lang({}, "darwin") == "en"
 
 
 def test_every_progress_step_has_a_label():

@@ -101,16 +101,27 @@ def _system_locale(platform: str) -> str:
         if langid & 0x3FF == WINDOWS_CHINESE:
             return "zh"
     elif platform == "darwin":
-        try:
-            import subprocess
-
-            out = subprocess.run(["defaults", "read", "-g", "AppleLocale"],
-                                 capture_output=True, text=True, timeout=2)  # fmt: skip
-            if out.stdout.strip():
-                return out.stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            pass
+        # The first of the user's preferred languages (System Settings → Language & Region),
+        # else the region format: a Finder-started program has no LANG.
+        for key in ("AppleLanguages", "AppleLocale"):
+            said = _defaults_read(key)
+            if said:
+                return said
     return locale.getlocale()[0] or ""
+
+
+def _defaults_read(key: str) -> str:
+    """The first value of a macOS global default (`defaults read -g KEY`), or ""."""
+    import re
+    import subprocess
+
+    try:
+        out = subprocess.run(["defaults", "read", "-g", key], capture_output=True, text=True,
+                             timeout=2)  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    first = re.search(r"[A-Za-z]{2}[\w-]*", out.stdout) if out.returncode == 0 else None
+    return first.group(0) if first else ""
 
 
 # --------------------------------------------------------------------------- words
