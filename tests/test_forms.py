@@ -214,3 +214,25 @@ def test_a_finding_on_a_fact_points_at_the_cell_it_is_written_in(tmp_path):
     commented = [c.coordinate for row in annotated.iter_rows() for c in row if c.comment]
     assert commented == ["A2"]
     assert "D003" in annotated["A2"].comment.text
+
+
+def test_notes_on_reading_are_said_in_chinese(corpus):
+    from trainaudit.i18n import render
+    from trainaudit.messages import ZH
+
+    notes = read_table(corpus["hr_export_html_as_xls"], None).info.notes
+    assert [n.msgid for n in notes] == [
+        "read as {kind} by its content, although named .{suffix}",
+        "an HTML page, not a real workbook: read its tables",
+        "recognised as {table}",
+    ]
+    assert all(n.msgid in ZH for n in notes)
+    assert "HTML 网页" in render(notes[1].msgid, "zh", **notes[1].fields)
+
+
+def test_competing_headers_are_reported():
+    from trainaudit.io.schema import assign_headers, vocabulary
+
+    mapping = assign_headers(["姓名", "身份证号码", "证件号码"], vocabulary("trainees"))
+    assert mapping.columns["id_number"] == 1
+    assert mapping.ties == {"id_number": [1, 2]}

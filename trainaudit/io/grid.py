@@ -117,6 +117,19 @@ def grid_from_rows(name: str, rows: list[list[str | None]], **extra) -> SheetGri
     return SheetGrid(name=name, columns=columns, first_row=1, first_col=0, **extra)
 
 
+class Note(str):
+    """A note on how a file was read: the English sentence, with its msgid and fields
+    so that the edge can say it in the run's language (`render(note.msgid, lang, ...)`)."""
+
+    msgid: str
+    fields: dict
+
+    def __new__(cls, msgid: str, **fields: object) -> Note:
+        note = super().__new__(cls, msgid.format(**fields) if fields else msgid)
+        note.msgid, note.fields = msgid, fields
+        return note
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from ..errors import InputError
 from ..model import InputFile
-from .grid import SheetGrid
+from .grid import Note, SheetGrid
 from .normalise import parse_date
 from .schema import (
     PERIODS,
@@ -519,7 +519,13 @@ def assemble(
 
     for column, indices in match.mapping.ties.items():
         texts = "、".join(f"「{match.labels[i]}」" for i in indices)
-        notes.append(f"headers {texts} all name {column}; the first is used")
+        notes.append(
+            Note(
+                "headers {headers} all name {column}; the first is used",
+                headers=texts,
+                column=column,
+            )
+        )
     present = frozenset(c for c in data_cols if c in spec.column_names)
     info = InputFile(
         table=table,

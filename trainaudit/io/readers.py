@@ -17,7 +17,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..privacy import redact_ids
 from .delimited import csv_grid
-from .grid import DEFAULT_LIMITS, ReadLimits, SheetGrid, sha256_of, short
+from .grid import DEFAULT_LIMITS, Note, ReadLimits, SheetGrid, sha256_of, short
 from .layout import HEADER_SCAN_ROWS, HeaderMatch, LoadedTable, assemble, find_header, sheet_rank
 from .markup import html_grids, is_html, is_spreadsheetml, spreadsheetml_grids
 from .parquet import parquet_grid
@@ -170,7 +170,11 @@ def _grids(
         and not (suffix in ("txt", "tsv") and kind == "csv")
         and not (suffix in ("htm", "html") and kind == "html")
     ):
-        notes.append(f"read as {kind} by its content, although named .{suffix}")
+        notes.append(
+            Note(
+                "read as {kind} by its content, although named .{suffix}", kind=kind, suffix=suffix
+            )
+        )
     # A text file named like a workbook is read as the text it is (DOMAIN §5.1: sniff the
     # content, not the name; government systems export CSV, HTML and XML as .xls).
     misnamed = suffix if kind == "csv" and suffix in _WORKBOOK_SUFFIXES else ""
@@ -184,14 +188,14 @@ def _grids(
             grids = [parquet_grid(path, limits)]
         elif kind == "html":
             grids = html_grids(path, limits)
-            notes.append("an HTML page, not a real workbook: read its tables")
+            notes.append(Note("an HTML page, not a real workbook: read its tables"))
         elif kind == "xml":
             grids, hidden = spreadsheetml_grids(path, limits)
-            notes.append("an Excel 2003 XML workbook, not a real .xls: read its sheets")
+            notes.append(Note("an Excel 2003 XML workbook, not a real .xls: read its sheets"))
         else:
             grid, encoding = csv_grid(path, limits)
             grids = [grid]
-            notes.append(f"encoding {encoding}")
+            notes.append(Note("encoding {encoding}", encoding=encoding))
     except InputError as exc:
         if misnamed:
             raise InputError(
@@ -259,7 +263,7 @@ def _layout(
         if fits[table][0] == 0:
             table = "trainees"
         else:
-            notes.append(f"recognised as {table}")
+            notes.append(Note("recognised as {table}", table=table))
     elif table in MAIN_TABLES and fits[table][0] < 1:
         other = [t for t in MAIN_TABLES if t != table and fits[t][0] == 1]
         if other:
@@ -296,7 +300,7 @@ def _layout(
             extra=extra,
         )
     match, grid = best
-    notes.extend(f"hidden sheet {name} not read" for name in hidden)
+    notes.extend(Note("hidden sheet {name} not read", name=name) for name in hidden)
     vocab = vocabulary(table, extra_aliases)
     return assemble(grid, match, table, vocab, path, kind, sha256_of(path), notes)
 

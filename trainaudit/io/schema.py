@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -394,9 +394,12 @@ class Vocabulary:
     table: str
     exact: dict[str, str]
     """normalised alias (full and core form) -> column; the user's first"""
-    by_length: tuple[tuple[str, str], ...]
-    """(alias core, column), longest first, for the affix and token matches"""
+    cores: dict[str, str]
+    """alias core (two characters or more) -> column, for the affix and token matches"""
     ignored: frozenset[str]
+    scored: dict[str, tuple[str, int] | None] = field(default_factory=dict, compare=False)
+    """header text -> score_header's answer (a sheet's first rows are scored for every
+    table, the same texts again and again)"""
 
 
 _VOCABULARIES: dict[tuple, Vocabulary] = {}
@@ -427,8 +430,7 @@ def vocabulary(table: str, extra_aliases: dict[str, list[str]] | None = None) ->
             cores.setdefault(forms.core, column)
     user = {header_forms(a).full for aliases in (extra_aliases or {}).values() for a in aliases}
     ignored = frozenset(header_forms(a).full for a in NOT_COLUMNS) - user
-    by_length = tuple(sorted(cores.items(), key=lambda p: -len(p[0])))
-    found = Vocabulary(table, exact, by_length, ignored)
+    found = Vocabulary(table, exact, cores, ignored)
     _VOCABULARIES[key] = found
     return found
 
@@ -437,6 +439,16 @@ def score_header(text: object, vocab: Vocabulary) -> tuple[str, int] | None:
     """The column one header cell names and how sure that is (SCORE_*), or None.
 
     A header is matched whole: never because an alias occurs somewhere inside it."""
+    key = "" if text is None else str(text)
+    if key in vocab.scored:
+        return vocab.scored[key]
+    found = _score_header(key, vocab)
+    if len(vocab.scored) < 100_000:
+        vocab.scored[key] = found
+    return found
+
+
+def _score_header(text: str, vocab: Vocabulary) -> tuple[str, int] | None:
     forms = header_forms(text)
     if not forms.full or forms.full in vocab.ignored or forms.core in vocab.ignored:
         return None
@@ -447,21 +459,22 @@ def score_header(text: object, vocab: Vocabulary) -> tuple[str, int] | None:
     if forms.english and forms.english in vocab.exact and not _has_cjk(forms.core):
         return vocab.exact[forms.english], SCORE_ENGLISH
     core = forms.core
-    for alias, column in vocab.by_length:
-        if core.startswith(alias) and core[len(alias) :] in KNOWN_SUFFIXES:
-            return column, SCORE_AFFIX
-        if core.endswith(alias) and core[: -len(alias)] in KNOWN_PREFIXES:
-            return column, SCORE_AFFIX
-    for alias, column in vocab.by_length:
-        rest = core[: -len(alias)]
+    for suffix in KNOWN_SUFFIXES:
+        if core.endswith(suffix) and core[: -len(suffix)] in vocab.cores:
+            return vocab.cores[core[: -len(suffix)]], SCORE_AFFIX
+    for prefix in KNOWN_PREFIXES:
+        if core.startswith(prefix) and core[len(prefix) :] in vocab.cores:
+            return vocab.cores[core[len(prefix) :]], SCORE_AFFIX
+    for cut in (1, 2):  # a qualifier of one or two characters before an alias (申报工种)
+        rest, alias = core[:cut], core[cut:]
         if (
-            _has_cjk(alias)
-            and core.endswith(alias)
-            and 1 <= len(rest) <= 2
+            alias in vocab.cores
+            and _has_cjk(alias)
+            and _has_cjk(rest)
             and rest not in vocab.ignored
-            and not any(a in rest for a, _ in vocab.by_length if len(a) >= 2)
+            and rest not in vocab.cores
         ):
-            return column, SCORE_TOKEN
+            return vocab.cores[alias], SCORE_TOKEN
     if forms.english and forms.english in vocab.exact:
         return vocab.exact[forms.english], SCORE_ENGLISH
     return None

@@ -54,4 +54,12 @@ ZH: dict[str, str] = {
     "{where}: no header row for {table} in the first {n} rows; found {found}{extra}": "{where}：前 {n} 行中没有 {table} 的表头行；找到的是：{found}{extra}",
     "{where}: {n} merged ranges that overlap again and again; the workbook is damaged": "{where}：{n} 个合并区域反复重叠；工作簿已损坏",
     "{where}: {width} fields, more than a spreadsheet's {most} columns": "{where}：{width} 个字段，超过电子表格最多 {most} 列",
+    # notes on how a file was read (io.grid.Note), shown with the mapping
+    "read as {kind} by its content, although named .{suffix}": "按内容读作 {kind}，虽然文件名为 .{suffix}",
+    "an HTML page, not a real workbook: read its tables": "这是 HTML 网页，不是真正的工作簿：已读取其中的表格",
+    "an Excel 2003 XML workbook, not a real .xls: read its sheets": "这是 Excel 2003 XML 工作簿，不是真正的 .xls：已读取其中的工作表",
+    "encoding {encoding}": "编码 {encoding}",
+    "recognised as {table}": "按表头识别为 {table}",
+    "hidden sheet {name} not read": "隐藏工作表 {name} 未读取",
+    "headers {headers} all name {column}; the first is used": "表头 {headers} 都可作为 {column} 列；已取第一个",
 }  # fmt: skip

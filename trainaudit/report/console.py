@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-from ..i18n import column_label, severity_label, status_label, table_label
+from ..i18n import column_label, render, severity_label, status_label, table_label
 from ..model import AuditReport, Severity, Status
 from ..privacy import for_person
 from ..rules.docs_zh import rule_title
@@ -102,6 +103,12 @@ def mapping_lines(info, lang: str) -> str:
     return ("、" if lang == "zh" else ", ").join(parts)
 
 
+def note_text(note: str, lang: str) -> str:
+    """A reader's note (io.grid.Note) in `lang`; a plain string as it is."""
+    msgid = getattr(note, "msgid", None)
+    return render(msgid, lang, **note.fields) if msgid else note
+
+
 def print_mapping(report: AuditReport, console: Console) -> None:
     """Per input, the sheet, header row, data rows, rows dropped and each column's
     header (SPEC §2): what the reader understood, so that a wrong guess shows."""
@@ -123,6 +130,9 @@ def print_mapping(report: AuditReport, console: Console) -> None:
         )
     if grid.row_count:
         console.print(grid)
+    for info in (i for files in report.all_inputs().values() for i in files):
+        for note in info.notes:
+            console.print(f"  {Path(info.path).name}: {note_text(note, lang)}", markup=False)
 
 
 def print_nightly(report: AuditReport, console: Console) -> None:
