@@ -51,7 +51,9 @@ def english_left(text: str) -> list[str]:
     """English phrases in a Chinese text, once what is not prose is taken out: fields,
     code spans, quoted names, options (--force), paths, codes and kebab names."""
     text = re.sub(r"\{[^}]*\}|`[^`]*`|'[^']*'|“[^”]*”|\"[^\"]*\"", " ", text)
-    text = re.sub(r"--?[\w-]+(?:[ =][a-z_]+\b)?|\S*[/\\.]\S*|\b[A-Z]\d{3}\b", " ", text)
+    text = re.sub(r"(?<![\w-])--?[A-Za-z][\w-]*(?:[ =][a-z_]+\b)?", " ", text)  # options
+    text = re.sub(r"\S*[/\\.]\S*|\b[A-Z]\d{3}\b", " ", text)  # paths, file names, codes
+    text = re.sub(r"\b[a-z]+(?:-[a-z0-9]+)+\b", " ", text)  # kebab names: machine names
     # a lone table or column name is the internal word the clerk must not see (trainees表)
     lone = [w for w in re.findall(r"[A-Za-z_]+", text) if w in INTERNAL_WORDS]
     text = re.sub(r"\b\w+[-_]\w[\w-]*", " ", text)
@@ -490,3 +492,16 @@ def test_history_commands_speak_the_run_language(tmp_path):
     text = re.sub(r"\S*(h\.duckdb|certificates\.csv)\S*|\b[0-9a-f]{12}\b", " ", "\n".join(said))
     assert not english_left(text), text
     assert "已创建" in said[0] and "证书" in said[1] and "不再重复加入" in said[2]
+
+
+def test_rule_explanations_in_chinese_name_no_internal_words():
+    """`rules explain` under zh: no English prose, no internal column name (开班日期, not
+    start_date); names quoted as data (the pinyin of I109's example) aside."""
+    from trainaudit.report.console import explain_rule
+
+    data = {"Zhang Wei"}
+    for rule in all_rules():
+        text = explain_rule(rule, "zh")
+        left = [p for p in english_left(text) if p not in data]
+        assert not left, (rule.code, left)
+        assert not internal_columns_quoted(text), rule.code
