@@ -7,6 +7,15 @@ templates live in :data:`ZH`; a msgid with no Chinese entry falls back to Englis
 
 Errors carry their msgid and fields (see :mod:`trainaudit.errors`) and are rendered in
 the run's language at the edge (CLI, workbook), never inside the library.
+
+Why Python dicts and not Babel .po/.mo files: the msgids are gettext's (English
+templates), so `pybabel extract` could collect them later, but today a .po catalogue
+would add a compile step to `make demo` and `pip install`, one big file that five parts
+edit at once, and a global `_()` whose language is the process's — while one run may
+render the same error in two languages (the JSON for a script, the line for a person).
+A module per part (messages/) keeps each part's words beside the others, and
+tests/test_i18n.py checks what a .po toolchain checks (every msgid translated, the same
+{fields}) by reading the code itself.
 """
 
 from __future__ import annotations
