@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from trainaudit.errors import InputError
 from trainaudit.ids import make_id
 from trainaudit.io.normalise import normalise_level, normalise_table, parse_date
-from trainaudit.io.readers import read_table
+from trainaudit.io.readers import ReadLimits, read_table
 
 ID1 = "11010519491231002X"
 ID2 = "440524188001010014"
@@ -1146,6 +1146,96 @@ def test_html_saved_as_xls(tmp_path):
     with pytest.raises(InputError) as exc:
         read_table(path, "trainees")
     one_line_error(exc, path)
+
+
+def test_html_table_with_spans_is_read_as_a_roster(tmp_path):
+    """An HR system's "Excel" export that is an HTML page under .xls (GBK declared): a
+    title spanning the table, a header with a line break, a class merged over its rows."""
+    rows = "".join(
+        f"<tr><td>{r[0]}</td><td>{r[1]}</td><td>{r[2]}</td>"
+        + ('<td rowspan="3">B2019-01</td>' if i == 0 else "")
+        + "".join(f"<td>{v}</td>" for v in r[4:])
+        + "</tr>"
+        for i, r in enumerate(ROWS)
+    )
+    head = "".join(f"<th>{h}</th>" for h in HEADER).replace("身份证号码", "身份证<br>号码")
+    page = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gbk"></head>'
+        f'<body><table><tr><td colspan="8">花名册导出</td></tr><tr>{head}</tr>{rows}'
+        "<tr><td>合计</td><td>3人</td></tr></table></body></html>"
+    )
+    path = tmp_path / "export.xls"
+    path.write_bytes(page.encode("gb18030"))
+    table = read_table(path, "trainees")
+    assert table.info.kind == "html"
+    assert table.info.header_row == 2
+    assert _column(table, "_row") == [3, 4, 5]
+    assert _column(table, "class_id") == ["B2019-01"] * 3
+    assert _column(table, "name") == [r[0] for r in ROWS]
+    assert table.info.dropped_rows == (6,)
+    assert any("HTML" in note for note in table.info.notes)
+
+
+def test_html_tables_keep_the_cell_limit(tmp_path):
+    path = tmp_path / "big.html"
+    body = "".join(f"<tr><td>{i}</td><td>x</td></tr>" for i in range(200))
+    path.write_text(f"<table>{body}</table>", encoding="utf-8")
+    with pytest.raises(InputError, match="--max-cells"):
+        read_table(path, "trainees", limits=ReadLimits(max_cells=100))
+
+
+def _spreadsheetml(sheets: str) -> bytes:
+    return (
+        '<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+        '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+        'xmlns:x="urn:schemas-microsoft-com:office:excel" '
+        f'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">{sheets}</Workbook>'
+    ).encode()
+
+
+def test_spreadsheetml_saved_as_xls(tmp_path):
+    """Excel 2003 XML: ss:Index gaps, MergeDown over a class, a number-typed ID that lost
+    its tail, and a hidden sheet that is named, not read."""
+
+    def cell(v, extra=""):
+        kind = "Number" if isinstance(v, int) else "String"
+        return f'<Cell{extra}><Data ss:Type="{kind}">{v}</Data></Cell>'
+
+    data = [list(r) for r in ROWS]
+    data[0][1] = NUMERIC_ID
+    rows = '<Row ss:Index="2">' + "".join(cell(h) for h in HEADER) + "</Row>"
+    for i, r in enumerate(data):
+        cells = [cell(v) for v in r]
+        cells[3] = cell("B2019-01", ' ss:MergeDown="2"') if i == 0 else ""
+        if i:
+            cells[4] = cell(r[4], ' ss:Index="5"')
+        rows += "<Row>" + "".join(cells) + "</Row>"
+    hidden = (
+        '<Worksheet ss:Name="旧数据"><Table><Row>' + "".join(cell(h) for h in HEADER)
+        + "</Row></Table><WorksheetOptions xmlns=\"urn:schemas-microsoft-com:office:excel\">"
+        "<Visible>SheetHidden</Visible></WorksheetOptions></Worksheet>"
+    )  # fmt: skip
+    path = tmp_path / "export.xls"
+    path.write_bytes(
+        _spreadsheetml(f'<Worksheet ss:Name="花名册"><Table>{rows}</Table></Worksheet>{hidden}')
+    )
+    table = read_table(path, "trainees")
+    assert table.info.kind == "xml" and table.info.sheet == "花名册"
+    assert _column(table, "_row") == [3, 4, 5]
+    assert _column(table, "class_id") == ["B2019-01"] * 3
+    assert _column(table, "occupation") == [r[4] for r in ROWS]
+    assert _column(table, "id_number")[0] == str(NUMERIC_ID)
+    assert _column(table, "id_number__numeric") == [True, False, False]
+    assert any("旧数据" in note for note in table.info.notes)
+
+
+def test_spreadsheetml_with_a_doctype_is_refused(tmp_path):
+    path = tmp_path / "entities.xls"
+    path.write_bytes(
+        _spreadsheetml("").replace(b"<Workbook", b'<!DOCTYPE x [<!ENTITY a "aaaa">]><Workbook')
+    )
+    with pytest.raises(InputError, match="DOCTYPE"):
+        read_table(path, "trainees")
 
 
 def test_a_str_path_is_accepted(tmp_path):

@@ -12,6 +12,7 @@ text, `--max-cells` the cells, counted as they are read.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree import ElementTree
@@ -249,14 +250,18 @@ def spreadsheetml_grids(path: Path, limits: ReadLimits) -> tuple[list[SheetGrid]
 
 
 def _number_text(value: str, data: ElementTree.Element | None) -> str:
-    """A Number cell as its digits (1.10101199001011E+17 → 110101199001011000)."""
+    """A Number cell as Excel shows its digits (1.10101199001011E+17 → 110101199001011000)."""
     if data is None or data.get(f"{{{_SS}}}Type") != "Number":
         return value
     try:
         number = float(value)
     except ValueError:
         return value
-    return str(int(number)) if number.is_integer() else value
+    if not number.is_integer():
+        return value
+    if abs(number) >= BIG_NUMBER:  # Excel's 15 significant digits, not float64's tail
+        return str(int(Decimal(format(number, ".15g"))))
+    return str(int(number))
 
 
 def _sheet_grid(
