@@ -11,8 +11,8 @@ the run's language at the edge (CLI, workbook), never inside the library.
 Why Python dicts and not Babel .po/.mo files: the msgids are gettext's (English
 templates), so `pybabel extract` could collect them later, but today a .po catalogue
 would add a compile step to `make demo` and `pip install`, one big file that five parts
-edit at once, and a global `_()` whose language is the process's — while one run may
-render the same error in two languages (the JSON for a script, the line for a person).
+edit at once, and a global `_()` whose language is the process's — while the library
+renders per call (`api.audit(lang=...)`, `exc.render(lang)`), whatever the locale.
 A module per part (messages/) keeps each part's words beside the others, and
 tests/test_i18n.py checks what a .po toolchain checks (every msgid translated, the same
 {fields}) by reading the code itself.
