@@ -236,3 +236,20 @@ def test_competing_headers_are_reported():
     mapping = assign_headers(["姓名", "身份证号码", "证件号码"], vocabulary("trainees"))
     assert mapping.columns["id_number"] == 1
     assert mapping.ties == {"id_number": [1, 2]}
+
+
+def test_a_record_without_an_id_is_still_a_record(tmp_path):
+    """Only the shape of a layout row drops it: a class named 第3期… with a person whose
+    ID is missing stays a record (D002), a heading 第一组（2人） alone does not."""
+    path = tmp_path / "noid.csv"
+    path.write_text(
+        "班级编号,姓名,身份证号码,培训机构,培训工种,开班日期,结业日期\n"
+        "第一组（2人）,,,,,,\n"
+        f"第3期电工班,{NAMES[0]},,测试学校,电工,2024-03-01,2024-03-20\n"
+        f"第3期电工班,{NAMES[1]},{IDS[1]},测试学校,电工,2024-03-01,2024-03-20\n",
+        encoding="utf-8",
+    )
+    table = read_table(path, "trainees")
+    assert table.data.column("_row").to_pylist() == [3, 4]
+    assert table.info.dropped_rows == (2,)
+    assert _found(path, "trainees") == {("D002", 3)}

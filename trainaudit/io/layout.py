@@ -283,7 +283,9 @@ def _not_a_record(cells: list[str], mapped_filled: int, mapped_total: int) -> bo
     if not cells:
         return mapped_filled == 0
     first = _squeeze(cells[0])
-    if _TOTAL.match(first) or _NOTE.match(first) or _GROUP.search(first):
+    if _TOTAL.match(first) or _NOTE.match(first):
+        return True
+    if _GROUP.search(first) and mapped_filled <= 1:  # 第一组（12人）, not a class named 第3期…
         return True
     for k, cell in enumerate(cells):
         if m := _LABEL_CELL.match(cell):
