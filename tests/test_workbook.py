@@ -463,6 +463,7 @@ def test_csv_only_is_written_fresh_in_chinese(tmp_path, payments):
     assert ws["F3"].value == "=1+2" and ws["F3"].data_type == "s"
     assert ws["B2"].data_type == "s" and ws["C2"].number_format == "@"
     assert fill(ws["D3"]) == ERROR_FILL and "P403" in ws["D3"].comment.text
+    assert ws["D3"].comment.text.startswith("P403 补贴超过标准【错误】：")
 
     header = [c.value for c in wb["问题清单"][1]]
     assert header[:8] == [

@@ -296,11 +296,18 @@ def _by_cell(
 
 
 def _comment_text(findings: Sequence[Finding], lang: str) -> str:
-    return "\n".join(
-        f"{f.rule} {rule_title(f.rule, f.name, lang)} [{_severity_label(f.severity, lang)}]: "
-        f"{f.message}"
-        for f in findings
+    """One line per finding on the cell: `I102 身份证号码校验位错误【错误】：…` under zh,
+    `I102 id-checksum [error]: …` under en."""
+    form = (
+        "{code} {name}【{severity}】：{message}"
+        if lang == "zh"
+        else "{code} {name} [{severity}]: {message}"
     )
+    return "\n".join(
+        form.format(code=f.rule, name=rule_title(f.rule, f.name, lang),
+                    severity=_severity_label(f.severity, lang), message=f.message)
+        for f in findings
+    )  # fmt: skip
 
 
 def _severity_label(severity: Severity, lang: str) -> str:
