@@ -261,8 +261,8 @@ def _readable_template(template: str, lang: str) -> str:
 
 def _needed(need: str, lang: str) -> str:
     """`trainees.id_number` as 花名册「身份证号码」 (zh) or as it is (en)."""
-    if lang != "zh":
-        return need
+    if lang != "zh":  # *.id_number: that column of each table the rule reads
+        return f"{need[2:]} (of each table read)" if need.startswith("*.") else need
     table, _, column = need.rpartition(".")
     where = table_label(table, lang) if table and table != "*" else ""
     return f"{where}「{column_label(column, lang, table or None)}」"
