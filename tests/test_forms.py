@@ -36,7 +36,7 @@ def test_each_layout_gives_exactly_its_planted_findings(corpus, layout):
     assert _found(corpus[layout.name], layout.table) == layout.expected
 
 
-def test_the_corpus_has_fifteen_layouts():
+def test_the_corpus_has_fifteen_layouts_or_more():
     assert len(LAYOUTS) >= 15
     assert len({lay.file for lay in LAYOUTS}) == len(LAYOUTS)
 
@@ -73,6 +73,20 @@ def test_title_facts_in_brackets(corpus):
 )
 def test_headers_are_matched_whole(headers, expected):
     assert map_headers(headers, "trainees") == expected
+
+
+def test_hrss_and_payment_system_spellings():
+    certificates = ["证件号码", "姓名", "职业资格名称", "技工院校职业资格等级", "职业资格证书编号",
+                    "发放时间", "证件类型"]  # fmt: skip
+    assert map_headers(certificates, "certificates") == {
+        "id_number": 0, "name": 1, "occupation": 2, "level": 3, "cert_no": 4, "issue_date": 5,
+    }  # fmt: skip
+    payments = ["补贴人ID", "姓名", "证件号码", "一卡通账号", "补贴类型名称", "补贴金额", "补贴时间",
+                "培训机构", "流水号"]  # fmt: skip
+    assert map_headers(payments, "payments") == {
+        "name": 1, "id_number": 2, "account": 3, "subsidy_type": 4, "amount": 5, "pay_date": 6,
+        "institution": 7, "payment_id": 8,
+    }  # fmt: skip
 
 
 def test_a_title_with_a_column_word_is_not_the_header(tmp_path):

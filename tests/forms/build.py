@@ -461,6 +461,37 @@ LAYOUTS: list[Layout] = [
         ),
         {("I102", 3), ("D002", 4), ("D003", 5)},
     ),
+    Layout(
+        "hrss_certificate_export",
+        "HRSS system export whose columns carry the national field codes (aac147 证件号码, "
+        "aac003 姓名, agc164 职业资格名称, age618 技工院校职业资格等级, age553 职业资格证书编号, "
+        "age654 发放时间; a public Java @Excel entity found with find_string)",
+        "hrss_certificates.xlsx",
+        "certificates",
+        _plain(
+            [
+                "证件号码",
+                "姓名",
+                "职业资格名称",
+                "技工院校职业资格等级",
+                "职业资格证书编号",
+                "发放时间",
+                "学籍编码",
+                "证件类型",
+            ],  # fmt: skip
+            lambda i, n, d: [
+                d,
+                n,
+                "数控车工",
+                "高级工",
+                f"S3702{i:06d}",
+                "2024-06-30" if i != 4 else "2024-06",
+                "X1",
+                "居民身份证",
+            ],  # fmt: skip
+        ),
+        {("I102", 2), ("D002", 3), ("D003", 6)},
+    ),
 ]
 
 
