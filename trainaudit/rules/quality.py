@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from ..i18n import table_label
 from ..io.schema import TABLES, nearest_alias
 from ..model import Severity
 from .registry import RuleContext, rule
@@ -34,7 +35,7 @@ def _union(parts: list[str]) -> str:
     message={
         "en": "{subject}: no column for {column_name} (required in {table_name}); "
         "headers found: {found}; closest: {nearest}",
-        "zh": "{subject}：缺少必填列「{column_label}」（{table_name}）；找到的表头：{found}；"
+        "zh": "{subject}：缺少必填列「{column_label}」（{table_label}）；找到的表头：{found}；"
         "最接近的是「{nearest}」",
     },
 )
@@ -66,6 +67,7 @@ def missing_column(ctx: RuleContext) -> pa.Table:
                         "column_name": column,
                         "column_label": aliases[1] if len(aliases) > 1 else column,
                         "table_name": table,
+                        "table_label": table_label(table, "zh"),
                         "found": "、".join(headers[:8]) + ("…" if len(headers) > 8 else "")
                         or "—",
                         "nearest": nearest_alias(column, list(headers), table) or "—",
