@@ -505,3 +505,15 @@ def test_rule_explanations_in_chinese_name_no_internal_words():
         left = [p for p in english_left(text) if p not in data]
         assert not left, (rule.code, left)
         assert not internal_columns_quoted(text), rule.code
+
+
+def test_missing_column_error_line_in_chinese(tmp_path):
+    """The exit-2 line of an upload lacking columns: tables and columns by their Chinese
+    names (「培训机构」（花名册）), never trainees or institution."""
+    path = tmp_path / "t.csv"
+    path.write_text("姓名,身份证号码,性别\n张三,110101199003071234,男\n", encoding="utf-8")
+    result = _run(["validate", str(path), "--table", "trainees", "-q"], ZH_ENV)
+    assert result.exit_code == 2
+    line = result.stderr.replace(str(path), "").replace("t.csv", "")
+    assert "缺少必填列「培训机构」（花名册）" in line
+    assert not english_left(line.replace("trainaudit", "")), line
