@@ -4,11 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-growth bench-history sample docs docs-images clean
+.PHONY: demo test lint bench bench-growth bench-history sample docs docs-images clean bench-spark
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test,dev]'
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test,dev,spark]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -46,6 +46,9 @@ bench-growth: $(STAMP)
 
 bench-history: $(STAMP)
 	$(BIN)/python bench/history.py
+
+bench-spark: $(STAMP)
+	$(BIN)/python bench/spark.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
