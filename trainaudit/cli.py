@@ -461,7 +461,8 @@ def audit(
     _audit_and_exit(
         dict(trainees=_later(trainees), certificates=_later(certificates),
              payments=_later(payments), institutions=_later(institutions),
-             watchlist=_later(watchlist), occupations=_later(occupations), policy=policy, rules=rules.split(",") if rules else None, tracer=_tracer(show_sql),
+             watchlist=_later(watchlist), occupations=_later(occupations), policy=policy,
+             rules=rules.split(",") if rules else None, tracer=_tracer(show_sql),
              history=history, baseline=baseline, waivers=waivers),
         lang, out, findings, fail_on, quiet, show_ids, debug, fmt,
         (max_file_mb, max_sheet_mb, max_cells, max_inflate_ratio), (hash_ids, hash_ids_file),
