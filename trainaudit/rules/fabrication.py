@@ -308,7 +308,7 @@ def roster_reuse(ctx: RuleContext) -> str:
     """
 
 
-_FIRST_DIGIT = "CAST(substr(printf('%.14e', amount), 1, 1) AS INTEGER)"
+_FIRST_DIGIT = "TRY_CAST(substr(printf('%.14e', amount), 1, 1) AS INTEGER)"
 """First significant digit of a positive amount (scientific notation avoids float
 artefacts such as 0.3 / 0.1 = 2.9999…)."""
 
