@@ -252,3 +252,29 @@ def test_workbook_has_one_sheet_per_file_with_its_flagged_cells(tmp_path):
     assert commented == {"trainees a.xlsx": {"H2"}, "trainees b.xlsx": {"G2", "H2"}}
     links = {c.hyperlink.location for c in book["Findings"]["E"] if c.hyperlink}
     assert links == {"'trainees a.xlsx'!H2", "'trainees b.xlsx'!G2", "'trainees b.xlsx'!H2"}
+
+
+# ---------------------------------------------------------------- item 4: diff of a --baseline file
+
+
+def test_diff_tells_left_out_as_known_from_gone(tmp_path):
+    """The issue's numbers: 12 findings, 2 fixed, NEW written with --baseline OLD. diff
+    used to say 12 resolved / 0 persisting; the truth is 2 / 10."""
+    import datetime as dt
+
+    from trainaudit.ids import make_id
+
+    people = [make_id("140105", dt.date(1990, 1, 1) + dt.timedelta(days=i), 123) for i in range(12)]
+    rows = [
+        ["张伟", pid, "甲机构", "C1", "电工", "四级", "2020-03-01", "2020-03-20"] for pid in people
+    ]
+    before = roster(tmp_path / "before.csv", rows + rows)  # everyone enrolled twice: 12 x R201
+    after = roster(tmp_path / "after.csv", rows + rows[2:])  # two duplicates removed
+    old, new = tmp_path / "old.csv", tmp_path / "new.csv"
+    assert invoke("audit", "-t", before, "--rules", "R201", "--findings", old, "-q").exit_code == 1
+    done = invoke("audit", "-t", after, "--rules", "R201", "--baseline", old, "--findings", new,
+                  "--format", "json")  # fmt: skip
+    assert done.exit_code == 0 and as_json(done)["baselined"] == 10
+    diff = invoke("diff", old, new, "--format", "json")
+    assert as_json(diff)["counts"] == {"new": 0, "resolved": 2, "persisting": 10, "known": 10}
+    assert diff.exit_code == 0
