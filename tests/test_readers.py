@@ -118,6 +118,22 @@ def test_two_level_merged_header(tmp_path):
     assert _column(table, "name") == ["张三", "李四", "王五"]
 
 
+def test_two_level_header_whose_lower_row_names_no_column(tmp_path):
+    """An HR roster (优格科技员工花名册 in sunye520/check-work): every header cell merged down
+    over two rows but 工龄, split into 年 / 月 beneath. The lower row is header too."""
+    top = [*HEADER, "工龄", None]
+    sub = [None] * len(HEADER) + ["年", "月"]
+    cells = {(1, 1): "员工花名册"}
+    cells.update(_block([top, sub, *ROWS], top=2))
+    letters = "ABCDEFGHIJ"
+    merges = ["A1:J1", "I2:J2"] + [f"{c}2:{c}3" for c in letters[: len(HEADER)]]
+    path = _xlsx(tmp_path / "hr.xlsx", {"Sheet1": {"cells": cells, "merge": merges}})
+    table = read_table(path, "trainees")
+    assert table.info.header_row == 3
+    assert table.info.dropped_rows == ()
+    assert _column(table, "_row") == [4, 5, 6]
+
+
 def test_vertically_merged_data_cells_are_filled_down(tmp_path):
     rows = [list(r) for r in ROWS] + [
         [

@@ -156,6 +156,30 @@ def find_header(head: list[list[str | None]], table: str, vocab: Vocabulary) -> 
     return best
 
 
+def header_over_merges(
+    match: HeaderMatch, grid: SheetGrid, table: str, vocab: Vocabulary
+) -> HeaderMatch:
+    """A header whose cells are merged down into the row below (姓名 over two rows, with
+    工龄 split into 年 / 月 beneath) ends on that row: the row under it is header, not a
+    record, even when it names no column more."""
+    if match.span != 1 or not grid.merges:
+        return match
+    user_row = grid.row_number(match.row)
+    down = {c1 for r1, c1, r2, _ in grid.merges if r1 == user_row and r2 == user_row + 1}
+    mapped = {grid.first_col + i for i in match.mapping.columns.values()}
+    if not mapped or len(down & mapped) * 2 < len(mapped):
+        return match
+    head = grid.head(match.row + 2)
+    if len(head) < match.row + 2:
+        return match
+    labels = _combine(head[match.row], head[match.row + 1])
+    mapping = assign_headers(labels, vocab)
+    score = _score(mapping, table)
+    if score < match.score:
+        return match
+    return HeaderMatch(score, match.row + 1, labels, mapping, match.data_rows, span=2)
+
+
 def sheet_rank(match: HeaderMatch) -> tuple:
     """Sheets are compared by whether data sits under the header, then by the header."""
     return (match.data_rows > 0, match.score, match.data_rows)

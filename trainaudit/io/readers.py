@@ -18,7 +18,15 @@ from ..errors import InputError
 from ..privacy import redact_ids
 from .delimited import csv_grid
 from .grid import DEFAULT_LIMITS, Note, ReadLimits, SheetGrid, sha256_of, short
-from .layout import HEADER_SCAN_ROWS, HeaderMatch, LoadedTable, assemble, find_header, sheet_rank
+from .layout import (
+    HEADER_SCAN_ROWS,
+    HeaderMatch,
+    LoadedTable,
+    assemble,
+    find_header,
+    header_over_merges,
+    sheet_rank,
+)
 from .markup import html_grids, is_html, is_spreadsheetml, spreadsheetml_grids
 from .parquet import parquet_grid
 from .schema import MAIN_TABLES, PERIODS, TABLES, vocabulary
@@ -212,6 +220,8 @@ def _best(
     best: tuple[HeaderMatch, SheetGrid] | None = None
     for grid in grids:
         match = find_header(grid.head(HEADER_SCAN_ROWS), table, vocab)
+        if match is not None:
+            match = header_over_merges(match, grid, table, vocab)
         if match is not None and (best is None or sheet_rank(match) > sheet_rank(best[0])):
             best = (match, grid)
     return best
