@@ -665,7 +665,9 @@ def test_comment_boxes_fit_their_text():
     """A short note gets a small box, a long Chinese one a wide box tall enough for all
     its wrapped lines; neither is the fixed size that hid text or left half a box empty."""
     short_w, short_h = workbook._comment_size("I102 id-checksum [错误]: 校验位错误")
-    long_text = "\n".join(["F501 shared-phone [警告]: " + "同一电话号码出现在多个不同人员的行上" * 3] * 3)
+    long_text = "\n".join(
+        ["F501 shared-phone [警告]: " + "同一电话号码出现在多个不同人员的行上" * 3] * 3
+    )
     long_w, long_h = workbook._comment_size(long_text)
     assert short_w < long_w == workbook.COMMENT_MAX_PX
     assert short_h < long_h
