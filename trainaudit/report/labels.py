@@ -209,7 +209,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "rows_flagged": "rows with findings ({table})",
         "rows_with_errors": "rows with an error (all tables)",
         "and_more": " and more",
-        "top_institutions": "institutions with most findings (count)",
+        "top_institutions": "institutions most flagged",
         "findings_total": "findings",
         "by_severity": "{e} errors, {w} warnings, {i} info",
         "rules_failed": "rules with findings",
