@@ -517,3 +517,13 @@ def test_missing_column_error_line_in_chinese(tmp_path):
     line = result.stderr.replace(str(path), "").replace("t.csv", "")
     assert "缺少必填列「培训机构」（花名册）" in line
     assert not english_left(line.replace("trainaudit", "")), line
+
+
+def test_skip_reasons_in_chinese(tmp_path):
+    """A roster alone: most rules are skipped, each saying why (未提供证书表…) in Chinese."""
+    result = _run(["audit", "--trainees", str(SAMPLES / "trainees.xlsx"), "--fail-on", "never"],
+                  {**ZH_ENV, "COLUMNS": "200"})  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "跳过" in result.stdout and "未提供" in result.stdout
+    lines = [line for line in result.stdout.splitlines() if english_left(_prose(line))]
+    assert not lines, "\n".join(lines)
