@@ -81,7 +81,7 @@ def payment_no_certificate(ctx: RuleContext) -> str:
     return f"""
         SELECT 'payments' AS _table, p._row, p.id_number AS subject, p.id_number,
                CASE WHEN p.occupation IS NULL AND p.level IS NULL THEN ''
-                    ELSE ' (' || coalesce(p.occupation, '') || ' ' || coalesce(p.level, '') || ')' END AS scope_en,
+                    ELSE ' (' || concat_ws(' ', p.occupation, p.level) || ')' END AS scope_en,
                CASE WHEN p.occupation IS NULL AND p.level IS NULL THEN ''
                     ELSE '（' || coalesce(p.occupation, '') || coalesce(p.level, '') || '）' END AS scope_zh
         FROM stage_payment_certificate p
