@@ -868,6 +868,9 @@ def _metavar(param, zh: bool) -> str | None:
         kind, many = args[0], "..."
     if isinstance(kind, type) and issubclass(kind, StrEnum):
         return "<" + " | ".join(c.value for c in kind) + ">"
+    tables = ("trainees", "certificates", "payments", "institutions", "watchlist", "occupations")
+    if many and param.name in tables:
+        return "<文件>..." if zh else "<file>..."  # files or globs, given as text
     words = _TYPE_WORDS.get(getattr(kind, "__name__", ""))
     if words is None:
         return None
