@@ -527,3 +527,25 @@ def test_skip_reasons_in_chinese(tmp_path):
     assert "跳过" in result.stdout and "未提供" in result.stdout
     lines = [line for line in result.stdout.splitlines() if english_left(_prose(line))]
     assert not lines, "\n".join(lines)
+
+
+def test_waived_sheet_in_chinese(tmp_path):
+    import csv
+
+    roster = str(SAMPLES / "trainees.xlsx")
+    first = tmp_path / "first.csv"
+    assert _run(["validate", roster, "--findings", str(first), "-q", "--fail-on", "never"],
+                ZH_ENV).exit_code == 0  # fmt: skip
+    fingerprint = next(csv.DictReader(first.open(encoding="utf-8-sig")))["fingerprint"]
+    waivers = tmp_path / "waivers.csv"
+    waivers.write_text(f"fingerprint,reason,who,until\n{fingerprint},已核实,王审计,\n",
+                       encoding="utf-8")  # fmt: skip
+    out = tmp_path / "zh.xlsx"
+    result = _run(["audit", "--trainees", roster, "--waivers", str(waivers), "--out", str(out),
+                   "--fail-on", "never", "-q"], ZH_ENV)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(out)
+    assert "已豁免" in wb.sheetnames and "Waived" not in wb.sheetnames
+    header = [c.value for c in wb["已豁免"][1]]
+    assert "豁免理由" in header and not [h for h in header if h and english_left(str(h))]
+    assert [r[-3] for r in wb["已豁免"].iter_rows(min_row=2, values_only=True)] == ["已核实"]
