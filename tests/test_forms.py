@@ -267,3 +267,29 @@ def test_a_record_without_an_id_is_still_a_record(tmp_path):
     assert table.data.column("_row").to_pylist() == [3, 4]
     assert table.info.dropped_rows == (2,)
     assert _found(path, "trainees") == {("D002", 3)}
+
+
+def test_cli_validate_picks_the_table_and_refuses_the_wrong_one(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from trainaudit.cli import app
+
+    path = tmp_path / "pay.csv"
+    path.write_text(
+        "流水号,证件号码,姓名,收款单位,补贴类型名称,实发,发放时间\n"
+        f"P1,{IDS[1]},{NAMES[1]},测试学校,培训补贴,1200,2024-04-01\n"
+        "合计,,,,,1200,\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    result = runner.invoke(app, ["validate", str(path), "--format", "json", "--fail-on", "never"])
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    (read,) = summary["inputs"]["payments"]
+    assert read["header_row"] == 1 and read["rows"] == 1 and read["dropped_rows"] == [3]
+    assert read["columns"]["amount"] == "实发" and read["columns"]["pay_date"] == "发放时间"
+    wrong = runner.invoke(app, ["validate", str(path), "--table", "trainees", "--lang", "en"])
+    assert wrong.exit_code == 2
+    assert wrong.stderr.count("\n") == 1 and "looks like payments" in wrong.stderr
