@@ -94,3 +94,16 @@ def test_certificate_caps_merge_with_the_defaults():
         "三级": 600.0,
         "四级": 450.0,
     }
+
+
+def test_every_policy_key_says_what_it_means_and_where_it_comes_from():
+    from dataclasses import fields
+
+    from trainaudit.policy import DOCUMENTS, MEANING, SOURCES, meaning_of, source_of
+
+    keys = {f.name for f in fields(Policy)}
+    assert set(MEANING) == keys
+    assert set(SOURCES) <= keys and set(SOURCES.values()) <= set(DOCUMENTS)
+    assert meaning_of("certificate_subsidy_caps.五级", "zh").startswith("取证补贴")
+    assert source_of("certificate_subsidy_caps.五级") == DOCUMENTS["004"]
+    assert source_of("max_class_size") == ""  # a working choice, no document's

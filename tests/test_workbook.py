@@ -442,6 +442,7 @@ def test_summary_lists_every_rule_and_the_manifest(tmp_path, roster, payments):
     assert summary_line(wb, "payments")[6] == "all 3 rows on sheet 'payments'"
     assert summary_line(wb, "max_trainings_per_year")[1:] == [
         3,
+        "subsidised trainings per person a year, at most",
         "《山西省职业技能提升行动实施方案（2019—2021年）》",
     ]  # the document a default comes from, by title (SPEC §0), never a seed file
     assert summary_line(wb, "certificate_subsidy.专项职业能力")[1] == 150

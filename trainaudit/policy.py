@@ -254,6 +254,33 @@ SOURCES = {
 other keys are working choices of this program, not the documents'."""
 
 
+MEANING = {
+    "max_trainings_per_year": ("每人每年补贴性培训次数上限", "subsidised trainings per person a year, at most"),
+    "forbid_repeat_level": ("同一职业同一等级不可重复参加", "the same occupation and level only once"),
+    "training_subsidy_cap": ("培训补贴每人上限（元）", "training subsidy per person, at most (yuan)"),
+    "certificate_subsidy_caps": ("取证补贴每人上限（元），按证书等级", "certificate subsidy per person by level, at most (yuan)"),
+    "pre_job_subsidy_cap": ("岗前培训补贴每人上限（元）", "pre-job training subsidy per person, at most (yuan)"),
+    "living_allowance_per_day": ("生活费补贴每人每天（元）", "living allowance per person and training day (yuan)"),
+    "advance_share": ("培训结束前可预拨的比例", "share that may be paid before the training ends"),
+    "age_check": ("是否检查开班时的年龄", "check the age at training start"),
+    "age_min": ("最低年龄", "youngest age"),
+    "age_max_male": ("男性最高年龄", "oldest age, men"),
+    "age_max_female": ("女性最高年龄", "oldest age, women"),
+    "certificate_policy_start": ("取证补贴适用的发证起始日", "certificates issued from this date draw the subsidy"),
+    "year_basis": ("“每年”的计算依据：开班日期所在自然年", "\"a year\" is the calendar year of start_date"),
+    "shared_contact_threshold": ("同一电话或账户对应多少个身份证号码时报出", "distinct IDs on one phone or account before it is flagged"),
+    "max_class_size": ("每班人数上限", "largest class (distinct IDs)"),
+    "header_aliases": ("补充的表头写法", "extra header spellings"),
+}  # fmt: skip
+"""What each policy key means, in Chinese and English (the Summary sheet shows it)."""
+
+
+def meaning_of(key: str, lang: str) -> str:
+    """What policy key `key` (or `certificate_subsidy_caps.五级`) sets, in `lang`."""
+    zh, en = MEANING.get(key.split(".", 1)[0], ("", ""))
+    return zh if lang == "zh" else en
+
+
 def source_of(key: str) -> str:
     """The document a policy key's default comes from, by title ("" when none does);
     `certificate_subsidy_caps.五级` is its table's key."""

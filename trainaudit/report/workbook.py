@@ -36,7 +36,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..i18n import column_label, render, severity_label, status_label, table_label
 from ..model import EXTRA_COLUMNS, FINDING_COLUMNS, AuditReport, Finding, Severity, Status
-from ..policy import source_of
+from ..policy import meaning_of, source_of
 from ..rules.docs_zh import rule_title
 from .atomic import atomic_path
 from .labels import label
@@ -795,9 +795,9 @@ def _write_summary_sheet(
     rows.blank()
     _write_mapping(rows, report, lang)
     rows.title(label(lang, "policy"))
-    rows.header(lang, "key", "setting", "policy_source")
+    rows.header(lang, "key", "setting", "policy_meaning", "policy_source")
     for key, value in _policy_items(report.policy):
-        rows.add(key, value, source_of(key))
+        rows.add(key, value, meaning_of(key, lang), source_of(key))
     if plan.notes:
         rows.blank()
         rows.title(label(lang, "notes"))
