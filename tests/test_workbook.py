@@ -675,3 +675,20 @@ def test_comment_boxes_fit_their_text():
     chars_per_line = (long_w - 16) // (2 * workbook.CHAR_PX)
     wrapped = 3 * -(-len(long_text.splitlines()[0]) // chars_per_line)
     assert long_h >= wrapped * workbook.LINE_PX
+
+
+def test_comment_boxes_in_the_file_have_the_size_of_their_text(tmp_path, roster, payments):
+    """Both writers size each box in pixels from its text: the user's copy (openpyxl VML)
+    and the fresh sheets (xlsxwriter)."""
+    import zipfile
+
+    out = tmp_path / "report.xlsx"
+    write_workbook(make_report({"trainees": roster, "payments": payments}, FINDINGS), out, "zh")
+    wb = openpyxl.load_workbook(out)
+    texts = [c.comment.text for ws in wb.worksheets for row in ws.iter_rows() for c in row
+             if c.comment is not None]  # fmt: skip
+    expected = {workbook._comment_size(t) for t in texts}
+    with zipfile.ZipFile(out) as z:
+        vml = b"".join(z.read(n) for n in z.namelist() if n.endswith(".vml")).decode()
+    found = {(int(w), int(h)) for w, h in re.findall(r"width:(\d+)px;\s*height:(\d+)px", vml)}
+    assert found and found <= expected, (found, expected)

@@ -546,8 +546,8 @@ def _set_comment(cell, text: str) -> None:
     if cell.comment is not None and cell.comment.author != AUTHOR:
         text = f"{cell.comment.text}\n\n{text}"  # the user's own note stays first
     text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    width, height = _comment_size(text)  # openpyxl wants points: 3/4 of a pixel
-    cell.comment = Comment(text, AUTHOR, height=round(height * 0.75), width=round(width * 0.75))
+    width, height = _comment_size(text)  # openpyxl writes them as px in the VML shape
+    cell.comment = Comment(text, AUTHOR, height=height, width=width)
 
 
 # --------------------------------------------------------------------------- sheets
