@@ -549,3 +549,11 @@ def test_waived_sheet_in_chinese(tmp_path):
     header = [c.value for c in wb["已豁免"][1]]
     assert "豁免理由" in header and not [h for h in header if h and english_left(str(h))]
     assert [r[-3] for r in wb["已豁免"].iter_rows(min_row=2, values_only=True)] == ["已核实"]
+
+
+def test_engine_error_has_chinese():
+    from trainaudit.errors import EngineError
+
+    exc = EngineError("R202 repeat-level", "SELECT 1", RuntimeError("Binder Error"))
+    assert exc.render("zh") == "查询 R202 repeat-level 失败：Binder Error"
+    assert str(exc) == "query R202 repeat-level failed: Binder Error"

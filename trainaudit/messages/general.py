@@ -55,3 +55,10 @@ ZH.update(
         "{path}: this is the lock file Excel keeps while {workbook} is open, not a workbook; save and close {workbook} in Excel, then give {workbook} itself": "{path}：这是 {workbook} 在 Excel 中打开时生成的锁定文件，不是工作簿；请在 Excel 中保存并关闭 {workbook}，然后指定 {workbook} 本身",
     }
 )
+
+ZH.update(
+    {
+        # errors.py: EngineError (the cause is the engine's own text)
+        "query {label} failed: {cause}": "查询 {label} 失败：{cause}",
+    }
+)
