@@ -131,7 +131,7 @@ def test_a_file_of_another_table_stops_before_any_rule(tmp_path):
     )
     with pytest.raises(InputError, match="looks like payments") as caught:
         api.audit(trainees=path, lang="en")
-    assert "补贴支付清单" in caught.value.render("zh")
+    assert "这看起来是支付，而不是花名册" in caught.value.render("zh")
     assert api.audit(upload=[path], lang="en").inputs["payments"].rows == 1
 
 

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InputError
+from ..i18n import Columns
 from ..model import InputFile
 from .grid import Note, SheetGrid
 from .normalise import parse_date
@@ -567,7 +568,7 @@ def assemble(
             Note(
                 "headers {headers} all name {column}; the first is used",
                 headers=texts,
-                column=column,
+                column=Columns(column, table),
             )
         )
     present = frozenset(c for c in data_cols if c in spec.column_names)

@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 from ..errors import InputError
+from ..i18n import Table
 from ..privacy import redact_ids
 from .delimited import csv_grid
 from .grid import DEFAULT_LIMITS, Note, ReadLimits, SheetGrid, sha256_of, short
@@ -273,17 +274,16 @@ def _layout(
         if fits[table][0] == 0:
             table = "trainees"
         else:
-            notes.append(Note("recognised as {table}", table=table))
+            notes.append(Note("recognised as {table}", table=Table(table)))
     elif table in MAIN_TABLES and fits[table][0] < 1:
         other = [t for t in MAIN_TABLES if t != table and fits[t][0] == 1]
         if other:
             raise InputError(
-                "{path}: this looks like {other} ({label}), not {table}: it has every "
-                "column {other} needs; check which file goes where",
+                "{path}: this looks like {other}, not {table}: it has every column {other} "
+                "needs; check which file goes where",
                 path=path,
-                other=other[0],
-                label=TABLES[other[0]].label_zh,
-                table=table,
+                other=Table(other[0]),
+                table=Table(table),
             )
     best = _best(grids, table, extra_aliases)
     if best is None:
@@ -304,7 +304,7 @@ def _layout(
         raise InputError(
             "{where}: no header row for {table} in the first {n} rows; found {found}{extra}",
             where=where,
-            table=table,
+            table=Table(table),
             n=HEADER_SCAN_ROWS,
             found=found,
             extra=extra,
