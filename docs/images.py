@@ -10,15 +10,18 @@ apt-get install libreoffice-calc poppler-utils fonts-noto-cjk).
 
 from __future__ import annotations
 
+import re
 import shutil
 import struct
 import subprocess
 import sys
 import tempfile
+import zipfile
 import zlib
 from pathlib import Path
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
 HERE = Path(__file__).resolve().parent
@@ -81,6 +84,48 @@ def one_view(report: Path, sheet: str, rows: int, columns: int, out: Path) -> Pa
     path = out / f"{report.stem}.{len(list(out.iterdir()))}.xlsx"
     wb.save(path)
     return path
+
+
+def comment_view(report: Path, sheet: str, out: Path) -> Path:
+    """The clerk's sheet around the cell whose comment has the most lines, that comment
+    shown beside its cell as Excel shows it on hover (the others removed), printed as
+    displayed: a picture of what the clerk reads on a flagged cell."""
+    wb = openpyxl.load_workbook(report)
+    for name in wb.sheetnames:
+        if name != sheet:
+            del wb[name]
+    ws = wb[sheet]
+    noted = [(c.comment.text.count("\n"), -c.row, c.column) for row in ws.iter_rows()
+             for c in row if c.comment is not None]  # fmt: skip
+    _, row, column = max(noted)
+    row = -row
+    for line in ws.iter_rows():
+        for cell in line:
+            if cell.comment is not None and (cell.row, cell.column) != (row, column):
+                cell.comment = None
+    first = max(4, row - 4)
+    ws.delete_rows(row + 7, ws.max_row)
+    ws.delete_rows(4, first - 4)
+    row -= first - 4
+    ws.delete_cols(column + 5, ws.max_column)
+    path = out / "comment.xlsx"
+    wb.save(path)
+    # openpyxl writes comments hidden at one fixed place: show this one beside its cell
+    points = sum((ws.column_dimensions[get_column_letter(i)].width or 8.43) * 5.25
+                 for i in range(1, column + 1))  # fmt: skip
+    top = sum(ws.row_dimensions[i].height or 15 for i in range(1, row))
+    shown = out / "comment-shown.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(shown, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.endswith(".vml"):
+                data = data.replace(b"visibility:hidden", b"visibility:visible")
+                place = f"margin-left:{points + 6:.1f}pt;margin-top:{top:.1f}pt".encode()
+                data = re.sub(rb"margin-left:[\d.]+pt;margin-top:[\d.]+pt", place, data)
+            elif item.filename.startswith("xl/worksheets/") and b"<pageSetup " in data:
+                data = data.replace(b"<pageSetup ", b'<pageSetup cellComments="asDisplayed" ')
+            dst.writestr(item, data)
+    return shown
 
 
 def to_png(xlsx: Path, png: Path, out: Path) -> None:
@@ -165,6 +210,10 @@ def main() -> int:
         for name, (lang, sheet, rows, columns) in VIEWS.items():
             view = one_view(reports[lang], sheet, rows, columns, work)
             to_png(view, IMAGES / name, work)
+            print(IMAGES.relative_to(ROOT) / name)
+        for lang in ("zh", "en"):
+            name = f"workbook-comment.{lang}.png"
+            to_png(comment_view(reports[lang], "花名册", work), IMAGES / name, work)
             print(IMAGES.relative_to(ROOT) / name)
     return 0
 
