@@ -692,3 +692,10 @@ def test_comment_boxes_in_the_file_have_the_size_of_their_text(tmp_path, roster,
         vml = b"".join(z.read(n) for n in z.namelist() if n.endswith(".vml")).decode()
     found = {(int(w), int(h)) for w, h in re.findall(r"width:(\d+)px;\s*height:(\d+)px", vml)}
     assert found and found <= expected, (found, expected)
+    # Excel sizes a note by its anchor (corner cells), not by the CSS: every box has one
+    shapes = re.findall(r"<\w+:shape ", vml)
+    anchors = re.findall(
+        r"<\w+:Anchor>(\d+), (\d+), (\d+), (\d+), (\d+), (\d+), (\d+), (\d+)<", vml
+    )
+    assert len(anchors) == len(shapes) == len(texts)
+    assert all(int(a[4]) >= int(a[0]) and int(a[6]) >= int(a[2]) for a in anchors)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -514,6 +515,7 @@ class _OpenpyxlBook(_Book):
 
     def save(self, path):
         self.wb.save(path)
+        _anchor_comments(Path(path), self.wb)
 
 
 def _cell_value(value: Any) -> str | int | float | None:
@@ -548,6 +550,70 @@ def _set_comment(cell, text: str) -> None:
     text = ILLEGAL_CHARACTERS_RE.sub("", text)
     width, height = _comment_size(text)  # openpyxl writes them as px in the VML shape
     cell.comment = Comment(text, AUTHOR, height=height, width=width)
+
+
+_SHAPE = re.compile(
+    rb"(<(?:\w+:)?shape\b[^>]*?width:(\d+)px;\s*height:(\d+)px.*?"
+    rb"<(\w+:)?Row>(\d+)</(?:\w+:)?Row>\s*<(?:\w+:)?Column>(\d+)</(?:\w+:)?Column>)",
+    re.S,
+)
+
+
+def _anchor_comments(path: Path, wb) -> None:
+    """Give each comment box openpyxl wrote an `x:Anchor`, the corners Excel sizes a note
+    by: openpyxl writes only a CSS width and height, which Excel ignores (every box the
+    default size, long messages cut off). The box starts right of its cell and spans the
+    columns and rows its pixel size needs."""
+    import zipfile
+
+    sheet_of = {}  # VML part -> worksheet
+    with zipfile.ZipFile(path) as z:
+        for i, ws in enumerate(wb.worksheets, start=1):
+            rels = f"xl/worksheets/_rels/sheet{i}.xml.rels"
+            if rels in z.namelist():
+                for target in re.findall(rb'Target="([^"]+\.vml)"', z.read(rels)):
+                    sheet_of["xl/drawings/" + target.decode().rsplit("/", 1)[-1]] = ws
+        if not sheet_of:
+            return
+        parts = {item: z.read(item.filename) for item in z.infolist()}
+    for item, data in parts.items():
+        ws = sheet_of.get(item.filename)
+        if ws is not None:
+            parts[item] = _SHAPE.sub(lambda m, ws=ws: _with_anchor(m, ws), data)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for item, data in parts.items():
+            z.writestr(item, data)
+
+
+def _with_anchor(match: re.Match, ws) -> bytes:
+    width, height = int(match.group(2)), int(match.group(3))
+    prefix, row, col = match.group(4) or b"", int(match.group(5)), int(match.group(6))
+
+    def column_px(c: int) -> int:  # 0-based column
+        chars = ws.column_dimensions[_column_letter(c)].width or 8.43
+        return int(chars * 7 + 5)
+
+    def row_px(r: int) -> int:  # 0-based row
+        points = ws.row_dimensions[r + 1].height or 15
+        return int(points * 4 / 3)
+
+    left_col, left_off = col + 1, 15
+    right_col, right_off, need = left_col, left_off + width, left_off + width
+    while need > column_px(right_col):
+        need -= column_px(right_col)
+        right_col += 1
+    right_off = need
+    top_row, top_off = max(row - 1, 0), 10
+    bottom_row, need = top_row, top_off + height
+    while need > row_px(bottom_row):
+        need -= row_px(bottom_row)
+        bottom_row += 1
+    anchor = f"{left_col}, {left_off}, {top_row}, {top_off}, {right_col}, {right_off}, {bottom_row}, {need}"
+    tag = b"<" + prefix + b"Anchor>" + anchor.encode() + b"</" + prefix + b"Anchor>"
+    shape = match.group(1)
+    # where Excel and xlsxwriter put it: after SizeWithCells, before AutoFill and Row
+    before = b"<" + prefix + (b"AutoFill>" if b"AutoFill>" in shape else b"Row>")
+    return shape.replace(before, tag + before, 1)
 
 
 # --------------------------------------------------------------------------- sheets
