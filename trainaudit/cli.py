@@ -590,7 +590,9 @@ def history_init(store: StoreOpt, debug: DebugOpt = False) -> None:
 
     def work():
         made = api.init_history(store)
-        msgid = "{store}: created, empty" if made else "{store}: already a history store; left as it is"
+        msgid = (
+            "{store}: created, empty" if made else "{store}: already a history store; left as it is"
+        )
         typer.echo(render(msgid, _run_lang(), store=store))
 
     _run(debug, work)
