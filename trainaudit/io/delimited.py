@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from ..errors import InputError
 from .grid import ReadLimits, SheetGrid, check_width
+from .words import at
 
 HEADER_SCAN_ROWS = 30
 """Lines looked at to guess the delimiter (the header may sit below title lines)."""
@@ -159,9 +160,9 @@ def _csv_shape(path: Path, body: bytes, head: str, limits: ReadLimits) -> _CsvSh
         )
     end = body.find(b"\n")
     first = body if end == -1 else body[:end]
-    check_width(f"{path}: line 1", (first.count(sep, 0, 4 << 20) + 1) // 4)  # quoted: margin
+    check_width(at(path, line=1), (first.count(sep, 0, 4 << 20) + 1) // 4)  # quoted: margin
     width = _first_record_width(first.decode("utf-8", errors="replace"), delimiter)
-    check_width(f"{path}: line 1", width)
+    check_width(at(path, line=1), width)
     return _CsvShape(delimiter, width, lines, newlines, cr != crlf)
 
 
@@ -213,7 +214,7 @@ def csv_grid(path: Path, limits: ReadLimits) -> tuple[SheetGrid, str]:
     if width == 0:
         raise InputError("{path}: the file is empty", path=path)
     widest = max(range(len(rows)), key=lambda i: len(rows[i]))
-    check_width(f"{path}: line {row_lines[widest]}", width)
+    check_width(at(path, line=row_lines[widest]), width)
     if width * len(rows) > limits.max_cells:
         raise InputError(
             "{path}: spans {rows} records × {cols} columns"

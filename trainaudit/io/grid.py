@@ -145,7 +145,7 @@ def reraise_interrupt(exc: BaseException) -> None:
         raise exc
 
 
-def check_width(where: str, width: int) -> None:
+def check_width(where: object, width: int) -> None:
     """Every spreadsheet stops at 16,384 columns (XFD); a record wider than that is not a
     table row, and each column costs the readers far more than a cell."""
     if width > EXCEL_MAX_COL:

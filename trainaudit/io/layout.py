@@ -33,6 +33,7 @@ from .schema import (
     header_forms,
     score_header,
 )
+from .words import at
 
 HEADER_SCAN_ROWS = 30
 """How far below the top a header row may sit (title and fact rows above it)."""
@@ -453,7 +454,7 @@ def assemble(
 ) -> LoadedTable:
     """The canonical table from the grid, given where its header is."""
     spec = TABLES[table]
-    where = f"{path}" + (f", sheet {grid.name}" if grid.name else "")
+    where = at(path, grid.name)
     start = match.row + 1
     n = max(grid.height - start, 0)
     full = (

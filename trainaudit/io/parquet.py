@@ -10,6 +10,7 @@ import pyarrow.compute as pc
 
 from ..errors import InputError
 from .grid import BIG_NUMBER, ReadLimits, SheetGrid, check_width, short
+from .words import at
 
 
 def parquet_grid(path: Path, limits: ReadLimits) -> SheetGrid:
@@ -23,7 +24,7 @@ def parquet_grid(path: Path, limits: ReadLimits) -> SheetGrid:
         raise InputError(
             "{path}: cannot read the Parquet file ({error})", path=path, error=short(exc)
         ) from None
-    check_width(f"{path}", meta.num_columns)
+    check_width(at(path), meta.num_columns)
     if cells > limits.max_cells:
         raise InputError(
             "{path}: holds {rows} rows × {cols} columns"

@@ -31,6 +31,7 @@ from .layout import (
 from .markup import html_grids, is_html, is_spreadsheetml, spreadsheetml_grids
 from .parquet import parquet_grid
 from .schema import MAIN_TABLES, PERIODS, TABLES, vocabulary
+from .words import Said, at
 from .xls import calamine_grids
 from .xlsx import xlsx_grids
 from .xlsx_scan import ZIP_ERRORS
@@ -292,15 +293,17 @@ def _layout(
             head = grid.head(HEADER_SCAN_ROWS)
             fullest = max(head, key=lambda r: sum(1 for v in r if v), default=[])
             seen.extend(_quoted(v) for v in fullest if v)
-        where = f"{path}" + (
-            f", sheet {grids[0].name}" if len(grids) == 1 and grids[0].name else ""
-        )
+        where = at(path, grids[0].name if len(grids) == 1 else None)
         found = ", ".join(seen[:12]) or "nothing"
-        extra = f"; hidden sheets not read: {', '.join(hidden)}" if hidden else ""
+        extra = Said()
+        if hidden:
+            extra.add("; hidden sheets not read: {sheets}", sheets=", ".join(hidden))
         if misnamed:
-            extra += f" (named .{misnamed}, but it is text, not a workbook)"
-        elif kind in ("html", "xml"):
-            extra += " (an HTML page)" if kind == "html" else " (an Excel 2003 XML workbook)"
+            extra.add(" (named .{suffix}, but it is text, not a workbook)", suffix=misnamed)
+        elif kind == "html":
+            extra.add(" (an HTML page)")
+        elif kind == "xml":
+            extra.add(" (an Excel 2003 XML workbook)")
         raise InputError(
             "{where}: no header row for {table} in the first {n} rows; found {found}{extra}",
             where=where,

@@ -18,6 +18,7 @@ from .grid import (
     reraise_interrupt,
     short,
 )
+from .words import at
 from .xlsx_scan import ZIP_ERRORS, XmlBudget, check_declared_sizes, check_part
 
 
@@ -68,7 +69,7 @@ def calamine_grids(
         try:
             sheet = book.get_sheet_by_name(meta.name)
             total_cells += sheet.height * sheet.width
-            check_width(f"{path}, sheet {meta.name}", sheet.width)
+            check_width(at(path, meta.name), sheet.width)
             if sheet.height * sheet.width > limits.max_cells or total_cells > limits.max_cells:
                 raise InputError(
                     "{path}, sheet {sheet}: spans {rows} rows × {cols} columns"

@@ -36,6 +36,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from ..errors import InputError
+from .words import in_sheet
 
 MAX_SHEET_XML_BYTES = 2048 << 20
 """Default: the XML a workbook's sheets (and shared strings) may expand to, together.
@@ -123,7 +124,7 @@ class XmlBudget:
         if self.used > self.limit:
             raise self.refusal(where)
 
-    def refusal(self, where: str) -> InputError:
+    def refusal(self, where: object) -> InputError:
         return InputError(
             "{path}{where}: the workbook expands to more than {limit} MB of XML (a zip bomb, "
             "or millions of styled rows); refused (raise the limit with --max-sheet-mb if "
@@ -152,7 +153,7 @@ def check_declared_sizes(path: Path, budget: XmlBudget, where: dict[str, str]) -
     for info in infos:
         if info.file_size > budget.limit and info.filename.lower().endswith((".xml", ".rels")):
             label = where.get(info.filename)
-            raise budget.refusal(f", sheet {label}" if label else f" ({info.filename})")
+            raise budget.refusal(in_sheet(label) if label else f" ({info.filename})")
     if budget.max_ratio is None:
         return
     for info in infos:
@@ -824,7 +825,7 @@ def scan_sheet_xml(
         layout.numbers_complete = False
         return layout
     budget = budget or XmlBudget(path, limit)
-    where = f", sheet {sheet}" if sheet else ""
+    where = in_sheet(sheet)
     extent: _Extent | None = None
     first = _CellWalk(stop_at_first=True)
     first_in_order = True  # no cell that could hold a value above the first one found

@@ -62,4 +62,12 @@ ZH: dict[str, str] = {
     "recognised as {table}": "按表头识别为{table}",
     "hidden sheet {name} not read": "隐藏工作表 {name} 未读取",
     "headers {headers} all name {column}; the first is used": "表头 {headers} 都可作为{column}列；已取第一个",
+    # parts of the "no header row" message
+    "; hidden sheets not read: {sheets}": "；未读取的隐藏工作表：{sheets}",
+    " (named .{suffix}, but it is text, not a workbook)": "（文件名为 .{suffix}，但它是文本，不是工作簿）",
+    " (an HTML page)": "（这是 HTML 网页）",
+    " (an Excel 2003 XML workbook)": "（这是 Excel 2003 XML 工作簿）",
+    # where in a file (io.words)
+    ", sheet {sheet}": "，工作表 {sheet}",
+    ": line {line}": "：第 {line} 行",
 }  # fmt: skip
