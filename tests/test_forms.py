@@ -69,6 +69,8 @@ def test_title_facts_in_brackets(corpus):
         (["身份证号码（18位）", "姓  名"], {"id_number": 0, "name": 1}),
         (["某县2024年职业技能培训花名册"], {}),
         (["申报工种", "证件号"], {"occupation": 0, "id_number": 1}),
+        # a form's fact is no header; a suffix word alone names nothing (人事档案目录, CaoHongchang/test)
+        (["姓名：测试甲", "身份证号：x", "材料名称", "单位名称"], {}),
     ],
 )
 def test_headers_are_matched_whole(headers, expected):

@@ -483,7 +483,13 @@ def score_header(text: object, vocab: Vocabulary) -> tuple[str, int] | None:
     return found
 
 
+_FACT = re.compile(r"^[^：:]{1,20}[：:]\s*\S")
+"""`姓名：张三` is a fact written above a table (or a form's field), never a header."""
+
+
 def _score_header(text: str, vocab: Vocabulary) -> tuple[str, int] | None:
+    if _FACT.match(unicodedata.normalize("NFKC", text)):
+        return None
     forms = header_forms(text)
     if not forms.full or forms.full in vocab.ignored or forms.core in vocab.ignored:
         return None
@@ -504,6 +510,7 @@ def _score_header(text: str, vocab: Vocabulary) -> tuple[str, int] | None:
         rest, alias = core[:cut], core[cut:]
         if (
             alias in vocab.cores
+            and alias not in KNOWN_SUFFIXES  # 材料名称 is no 名称 (a person's name)
             and _has_cjk(alias)
             and _has_cjk(rest)
             and rest not in vocab.ignored
