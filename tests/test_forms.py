@@ -181,15 +181,34 @@ _BELOW = st.sampled_from(
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(above=st.lists(_ABOVE, max_size=3), below=st.lists(_BELOW, max_size=4))
-def test_title_note_and_footer_rows_never_add_a_finding(tmp_path_factory, above, below):
+@given(
+    above=st.lists(_ABOVE, max_size=3),
+    below=st.lists(_BELOW, max_size=4),
+    fmt=st.sampled_from(["xlsx", "csv", "html"]),
+)
+def test_title_note_and_footer_rows_never_add_a_finding(tmp_path_factory, above, below, fmt):
+    import csv
+    import io
+
     import openpyxl
 
-    path = tmp_path_factory.mktemp("prop") / "t.xlsx"
-    book = openpyxl.Workbook()
-    for row in [*above, *_CLEAN, *below]:
-        book.active.append(row)
-    book.save(path)
+    rows = [*above, *_CLEAN, *below]
+    path = tmp_path_factory.mktemp("prop") / f"t.{fmt}"
+    if fmt == "xlsx":
+        book = openpyxl.Workbook()
+        for row in rows:
+            book.active.append(row)
+        book.save(path)
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows([["" if v is None else v for v in r] for r in rows])
+        path.write_text(buffer.getvalue(), encoding="utf-8")
+    else:
+        cells = "".join(
+            "<tr>" + "".join(f"<td>{'' if v is None else v}</td>" for v in r) + "</tr>"
+            for r in rows
+        )
+        path.write_text(f"<html><body><table>{cells}</table></body></html>", encoding="utf-8")
     table = read_table(path, "trainees")
     assert table.data.column("name").to_pylist() == NAMES[:3]
     assert _found(path, "trainees") == set()
