@@ -314,3 +314,10 @@ def test_cli_validate_picks_the_table_and_refuses_the_wrong_one(tmp_path):
     wrong = runner.invoke(app, ["validate", str(path), "--table", "trainees", "--lang", "en"])
     assert wrong.exit_code == 2
     assert wrong.stderr.count("\n") == 1 and "looks like payments" in wrong.stderr
+
+
+def test_a_users_alias_wins_over_the_built_in_ones():
+    headers = ["姓名", "职称等级", "编号"]
+    assert map_headers(headers, "trainees") == {"name": 0}
+    extra = {"level": ["职称等级"], "class_id": ["编号"]}
+    assert map_headers(headers, "trainees", extra) == {"name": 0, "level": 1, "class_id": 2}
