@@ -24,6 +24,8 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from trainaudit.report.workbook import _anchor_comments
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SAMPLES = ROOT / "sample_data"
@@ -103,13 +105,18 @@ def comment_view(report: Path, sheet: str, out: Path) -> Path:
         for cell in line:
             if cell.comment is not None and (cell.row, cell.column) != (row, column):
                 cell.comment = None
-    first = max(4, row - 4)
-    ws.delete_rows(row + 7, ws.max_row)
+    first = max(4, row - 4)  # title, facts and header rows, then the rows around the cell
+    ws.delete_rows(row + 14, ws.max_row)  # room below for the box
     ws.delete_rows(4, first - 4)
     row -= first - 4
-    ws.delete_cols(column + 5, ws.max_column)
+    ws.delete_cols(column + 4, ws.max_column)
+    ws.print_area = f"A2:{get_column_letter(column + 3)}{ws.max_row}"  # not the wide title
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 1
     path = out / "comment.xlsx"
     wb.save(path)
+    _anchor_comments(path, wb)  # as the report itself does: the box sized to its text
     # openpyxl writes comments hidden at one fixed place: show this one beside its cell
     points = sum((ws.column_dimensions[get_column_letter(i)].width or 8.43) * 5.25
                  for i in range(1, column + 1))  # fmt: skip
