@@ -8,3 +8,10 @@ ZH: dict[str, str] = {
     "unknown table(s): {tables}": "未知的数据表：{tables}",
     "no input file given": "未指定任何输入文件",
 }
+ZH.update(
+    {
+        "--spark-conf {item}: expected key=value": "--spark-conf {item}：应为 key=value 形式",
+        "cannot start Spark: {reason}": "无法启动 Spark：{reason}",
+        "cannot start Spark: no Java runtime (java not on PATH, JAVA_HOME not set); Spark needs Java 17 or later": "无法启动 Spark：未找到 Java 运行环境（PATH 中没有 java，也未设置 JAVA_HOME）；Spark 需要 Java 17 或更高版本",
+    }
+)

@@ -112,6 +112,8 @@ def audit_spark(
             audit_date=audit_date,
             sources={t: _name(s.paths) for t, s in loaded.items()},
         )
+        if hasattr(ctx, "headers"):  # the header cells found, for D001's message
+            ctx.headers = {t: s.headers for t, s in loaded.items()}
         sources = {t: (_name(s.paths), "") for t, s in loaded.items()}
         keys = key_frame(engine, list(loaded))
         waived, expired = _waiver_frame(spark, waivers, audit_date)

@@ -24,7 +24,6 @@ from ..engine import Tracer
 from ..errors import EngineError
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-_SPARK_PARAM = re.compile(r":([A-Za-z_][A-Za-z0-9_]*)")
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 
@@ -37,12 +36,16 @@ def to_spark_sql(sql: str) -> str:
     return statements[0]
 
 
+def _params(tree: exp.Expression) -> frozenset[str]:
+    return frozenset(str(p.this) for p in tree.find_all(exp.Placeholder))
+
+
 @functools.lru_cache(maxsize=1024)
-def _split(sql: str) -> tuple[tuple[str | None, str, bool], ...]:
+def _split(sql: str) -> tuple[tuple[str | None, str, bool, frozenset[str]], ...]:
     tree = sqlglot.parse_one(sql, read="duckdb")
     with_ = tree.args.get("with_") or tree.args.get("with")
     if with_ is None or with_.args.get("recursive"):
-        return ((None, to_spark_sql(sql), False),)
+        return ((None, to_spark_sql(sql), False, _params(tree)),)
     ctes = list(with_.expressions)
     names = [c.alias for c in ctes]
     body = tree.copy()
@@ -54,7 +57,7 @@ def _split(sql: str) -> tuple[tuple[str | None, str, bool], ...]:
             if not table.args.get("db") and table.name in uses:
                 uses[table.name] += 1
     if all(n < 2 for n in uses.values()):
-        return ((None, to_spark_sql(sql), False),)
+        return ((None, to_spark_sql(sql), False, _params(tree)),)
     pieces = []
     for i, part in enumerate(parts):
         for table in list(part.find_all(exp.Table)):
@@ -64,15 +67,15 @@ def _split(sql: str) -> tuple[tuple[str | None, str, bool], ...]:
                 table.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
         text = part.sql(dialect="spark")
         if i < len(ctes):
-            pieces.append((f"{{q}}{names[i]}", text, uses[names[i]] >= 2))
+            pieces.append((f"{{q}}{names[i]}", text, uses[names[i]] >= 2, _params(part)))
         else:
-            pieces.append((None, text, False))
+            pieces.append((None, text, False, _params(part)))
     return tuple(pieces)
 
 
-def split_ctes(sql: str, tag: str) -> list[tuple[str | None, str, bool]]:
-    """A query as Spark SQL pieces: (view, SQL, shared) for each common table expression,
-    then (None, SQL, False) for the query itself.
+def split_ctes(sql: str, tag: str) -> list[tuple[str | None, str, bool, frozenset[str]]]:
+    """A query as Spark SQL pieces: (view, SQL, shared, parameters) for each common table
+    expression, then (None, SQL, False, parameters) for the query itself.
 
     DuckDB computes a CTE once however often the query reads it; Spark inlines it at
     every reference, so a CTE read by CTEs that are read twice (F504's pairs, sizes and
@@ -81,8 +84,8 @@ def split_ctes(sql: str, tag: str) -> list[tuple[str | None, str, bool]]:
     view (named `_cte<tag>_<name>`), cached when it is read more than once."""
     prefix = f"_cte{tag}_"
     return [
-        (view.replace("{q}", prefix) if view else None, text.replace("{q}", prefix), shared)
-        for view, text, shared in _split(sql)
+        (view.replace("{q}", prefix) if view else None, text.replace("{q}", prefix), shared, names)
+        for view, text, shared, names in _split(sql)
     ]
 
 
@@ -144,10 +147,9 @@ class SparkEngine:
             pieces = split_ctes(sql, f"_{len(self._temp)}")
             shown = ";\n".join(
                 f"CREATE TEMPORARY VIEW {view} AS {text}" if view else text
-                for view, text, _ in pieces
+                for view, text, _, _ in pieces
             )
-            for view, text, shared in pieces:
-                names = set(_SPARK_PARAM.findall(text))
+            for view, text, shared, names in pieces:
                 frame = self.spark.sql(text, args={k: bound[k] for k in names} or None)
                 if view is None:
                     return frame

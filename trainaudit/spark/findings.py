@@ -76,10 +76,12 @@ def _plain(frame: DataFrame) -> DataFrame:
 
 
 def _as_duckdb_types(table: pa.Table) -> pa.Table:
-    """Spark's decimals as the doubles DuckDB computes (0.5 * n / m is a double there)."""
+    """Spark's decimals as the doubles DuckDB computes (0.5 * n / m is a double there),
+    through their text: Arrow's direct cast gives 267 × 0.1 = 26.700000000000003 for 26.7."""
     for i, field in enumerate(table.schema):
         if pa.types.is_decimal(field.type):
-            table = table.set_column(i, field.name, pc.cast(table.column(i), pa.float64()))
+            text = pc.cast(table.column(i), pa.string())
+            table = table.set_column(i, field.name, pc.cast(text, pa.float64()))
     return table
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -25,8 +26,20 @@ from pyspark.sql.pandas.types import from_arrow_schema
 from ..errors import InputError
 from ..i18n import Table
 from ..io.normalise import normalise_table
-from ..io.readers import BIG_NUMBER, LoadedTable
 from ..io.schema import TABLES, map_headers
+
+try:  # where the readers keep it (io/ is being reorganised)
+    from ..io.grid import BIG_NUMBER
+except ImportError:  # pragma: no cover
+    from ..io.readers import BIG_NUMBER
+
+
+class _Read(NamedTuple):
+    """What normalise_table reads of a loaded table: its name and its data."""
+
+    name: str
+    data: pa.Table
+
 
 FIRST_ROW = 2
 """The row number of a Parquet file's first record, as the DuckDB reader counts."""
@@ -44,6 +57,8 @@ class SparkTable:
     """canonical columns the input has"""
     columns: dict[str, str]
     """canonical column -> the input's own column name"""
+    headers: tuple[str, ...] = ()
+    """every column name of the input (D001 says which were found)"""
 
 
 def canonical_schema(table: str) -> pa.Schema:
@@ -54,7 +69,7 @@ def canonical_schema(table: str) -> pa.Schema:
     blank |= {"_source": pa.array([""]), "_sheet": pa.array([""]), "_row": pa.array([0])}
     if "id_number" in spec.column_names:
         blank["id_number__numeric"] = pa.array([False])
-    loaded = LoadedTable(name=table, info=None, data=pa.table(blank), original=None)
+    loaded = _Read(table, pa.table(blank))
     return normalise_table(loaded).schema
 
 
@@ -105,7 +120,7 @@ def read_input(
             yield from _normalise_batch(table, batch, spec_names, numeric_id, schema)
 
     frame = numbered.mapInArrow(normalise, from_arrow_schema(schema))
-    return SparkTable(table, tuple(paths), frame, frozenset(mapping), mapping)
+    return SparkTable(table, tuple(paths), frame, frozenset(mapping), mapping, tuple(names))
 
 
 def _is_float(frame: DataFrame, name: str) -> bool:
@@ -153,6 +168,6 @@ def _normalise_batch(
         data["id_number__numeric"] = flags
     for column in ("_source", "_sheet", "_row"):
         data[column] = batch.column(column)
-    loaded = LoadedTable(name=table, info=None, data=pa.table(data), original=None)
+    loaded = _Read(table, pa.table(data))
     normalised = normalise_table(loaded).select(schema.names).cast(schema)
     yield from normalised.to_batches()
