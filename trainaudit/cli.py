@@ -23,6 +23,8 @@ from .errors import InputError, TrainauditError
 from .i18n import Table, default_lang, render, usage_error
 from .io.readers import DEFAULT_LIMITS
 from .model import AuditReport, Severity
+from .spark.cli import EngineName
+from .spark.cli import audit_command as spark_audit
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
@@ -286,6 +288,17 @@ def _audit_and_exit(
     _run(debug, work, as_json, show_ids)
 
 
+EngineOpt = Annotated[
+    EngineName,
+    typer.Option("--engine", help="duckdb: one machine; spark: Parquet inputs on a cluster"),
+]
+SparkMasterOpt = Annotated[
+    str, typer.Option("--spark-master", help="with --engine spark: the master URL")
+]
+SparkConfOpt = Annotated[
+    list[str] | None,
+    typer.Option("--spark-conf", help="with --engine spark: a setting key=value (repeatable)"),
+]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="annotated workbook to write (.xlsx)")]
 FindingsOpt = Annotated[
     Path | None, typer.Option("--findings", help="findings file: .csv, .jsonl or .parquet")
@@ -456,8 +469,23 @@ def audit(
     max_inflate_ratio: MaxInflateOpt = DEFAULT_LIMITS.max_inflate_ratio,
     hash_ids: HashIdsOpt = None,
     hash_ids_file: HashIdsFileOpt = None,
+    engine: EngineOpt = EngineName.duckdb,
+    spark_master: SparkMasterOpt = "local[*]",
+    spark_conf: SparkConfOpt = None,
 ) -> None:
     """Cross-check trainees, certificates and payments; write findings and an annotated workbook."""
+    if engine is EngineName.spark:  # Parquet inputs on a cluster: docs/spark.md
+        _run(debug, lambda: spark_audit(
+            dict(trainees=trainees, certificates=certificates, payments=payments,
+                 institutions=institutions, watchlist=watchlist, occupations=occupations),
+            master=spark_master, conf=spark_conf, policy=policy,
+            lang=lang.value if lang else default_lang(), rules=rules, findings=findings,
+            fail_on=fail_on.value, quiet=quiet, as_json=fmt is OutputFormat.json,
+            baseline=baseline, waivers=waivers, tracer=_tracer(show_sql),
+            unsupported={"--out": out, "--history": history,
+                         "--hash-ids": hash_ids or hash_ids_file}),
+            fmt is OutputFormat.json, show_ids)  # fmt: skip
+        return
     _audit_and_exit(
         dict(trainees=_later(trainees), certificates=_later(certificates),
              payments=_later(payments), institutions=_later(institutions),
