@@ -140,3 +140,12 @@ ZH.update(
         "removed upload {id} ({source}, {table}, {rows} rows) from {store}": "已从 {store} 移除上传 {id}（{source}，{table}，{rows} 行）",
     }
 )
+
+ZH.update(
+    {
+        # audit --engine (Spark)
+        "duckdb: one machine; spark: Parquet inputs on a cluster": "duckdb：在本机运行；spark：在集群上审核 Parquet 输入",
+        "with --engine spark: the master URL": "使用 --engine spark 时：Spark 主节点地址",
+        "with --engine spark: a setting key=value (repeatable)": "使用 --engine spark 时：一项设置 key=value（可重复）",
+    }
+)
