@@ -44,6 +44,13 @@ def test_bad_spark_conf_is_one_line(tmp_path: Path) -> None:
     assert "--spark-conf 'no-equals-sign'" in result.output and "key=value" in result.output
 
 
+def test_findings_must_be_a_parquet_dataset(tmp_path: Path) -> None:
+    result = invoke("audit", "--engine", "spark", "-t", tmp_path / "t.parquet",
+                    "--findings", tmp_path / "findings.csv", "--lang", "en")  # fmt: skip
+    assert result.exit_code == 2 and "Parquet dataset" in result.output
+    assert not (tmp_path / "findings.csv").exists()
+
+
 @pytest.fixture(scope="module")
 def roster(tmp_path_factory) -> Path:
     if os.environ.get("CI") != "true":

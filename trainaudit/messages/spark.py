@@ -17,6 +17,7 @@ ZH.update(
         "the history store stays on DuckDB": "历史库仅在 DuckDB 引擎上使用",
         "pseudonymised findings are written by the DuckDB engine": "假名化的问题清单由 DuckDB 引擎写出",
         "{n} findings": "{n} 条问题",
+        "{path}: with --engine spark the findings are a Parquet dataset: name it *.parquet": "{path}：使用 --engine spark 时问题清单是 Parquet 数据集，请以 .parquet 结尾命名",
         "{errors} errors, {warnings} warnings, {infos} infos ({engine})": "错误 {errors} 条，警告 {warnings} 条，提示 {infos} 条（{engine}）",
         "cannot start Spark: no Java runtime (java not on PATH, JAVA_HOME not set); Spark needs Java 17 or later": "无法启动 Spark：未找到 Java 运行环境（PATH 中没有 java，也未设置 JAVA_HOME）；Spark 需要 Java 17 或更高版本",
     }

@@ -70,6 +70,11 @@ def audit_command(
                 option=option,
                 why=_Said(UNSUPPORTED[option]),
             )
+    if findings is not None and not str(findings).rstrip("/").endswith(".parquet"):
+        raise InputError(
+            "{path}: with --engine spark the findings are a Parquet dataset: name it *.parquet",
+            path=str(findings),
+        )
     from .audit import audit_spark
     from .session import parse_conf, start
 
