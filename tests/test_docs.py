@@ -52,3 +52,19 @@ def test_command_reference_lists_every_command():
             assert f"## `{path}`" in text, (name, path)
     assert "显示版本号并退出" in GENERATED["cli.zh.md"]
     assert "print the version and exit" in GENERATED["cli.md"]
+
+
+def test_links_in_readme_and_docs_resolve():
+    """A guide whose links lead nowhere is a guide that drifted."""
+    import re
+
+    root = DOCS.parent
+    broken = []
+    for page in [root / "README.md", *sorted(DOCS.glob("*.md"))]:
+        text = page.read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
+            if target.startswith(("http://", "https://", "mailto:")):
+                continue
+            if not (page.parent / target).exists():
+                broken.append(f"{page.relative_to(root)} -> {target}")
+    assert not broken, "\n".join(broken)
