@@ -230,9 +230,16 @@ class AuditReport:
             "audit_date": self.audit_date,
             "inputs": {
                 name: [
-                    {"path": i.path, "sheet": i.sheet, "sha256": i.sha256, "rows": i.rows,
-                     "header_row": i.header_row, "columns": dict(i.columns),
-                     "dropped_rows": list(i.dropped_rows), "notes": list(i.notes)}  # fmt: skip
+                    {
+                        "path": i.path,
+                        "sheet": i.sheet,
+                        "sha256": i.sha256,
+                        "rows": i.rows,
+                        "header_row": i.header_row,
+                        "columns": dict(i.columns),
+                        "dropped_rows": list(i.dropped_rows),
+                        "notes": list(i.notes),
+                    }  # fmt: skip
                     for i in files
                 ]
                 for name, files in self.all_inputs().items()

@@ -68,8 +68,7 @@ def missing_column(ctx: RuleContext) -> pa.Table:
                         "column_label": aliases[1] if len(aliases) > 1 else column,
                         "table_name": table,
                         "table_label": table_label(table, "zh"),
-                        "found": "、".join(headers[:8]) + ("…" if len(headers) > 8 else "")
-                        or "—",
+                        "found": "、".join(headers[:8]) + ("…" if len(headers) > 8 else "") or "—",
                         "nearest": nearest_alias(column, list(headers), table) or "—",
                     }
                 )
