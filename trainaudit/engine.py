@@ -29,6 +29,17 @@ OFFLINE = {"autoinstall_known_extensions": False, "allow_community_extensions": 
 happens to need (README: what is written where)."""
 
 
+def bind_params(label: str, sql: str, params: dict[str, Any] | None) -> dict[str, Any]:
+    """The `$name` parameters `sql` mentions, taken from `params` (every engine binds only
+    those: DuckDB and Spark both refuse a value the query does not name)."""
+    wanted = set(_PARAM.findall(sql))
+    bound = {k: v for k, v in (params or {}).items() if k in wanted}
+    missing = wanted - bound.keys()
+    if missing:
+        raise EngineError(label, sql, KeyError(f"no value for ${', $'.join(sorted(missing))}"))
+    return bound
+
+
 class Engine:
     """An in-memory database holding the canonical tables of one audit.
 
@@ -117,11 +128,7 @@ class Engine:
     ) -> pa.Table:
         """Run one labelled query; only the `$name` parameters it mentions are bound.
         `tables`: Arrow tables the query reads by these names, seen by it alone."""
-        wanted = set(_PARAM.findall(sql))
-        bound = {k: v for k, v in (params or {}).items() if k in wanted}
-        missing = wanted - bound.keys()
-        if missing:
-            raise EngineError(label, sql, KeyError(f"no value for ${', $'.join(sorted(missing))}"))
+        bound = bind_params(label, sql, params)
         started = time.perf_counter()
         con = self._here
         for name, table in (tables or {}).items():

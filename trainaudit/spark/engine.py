@@ -20,10 +20,9 @@ from pyspark.errors import PySparkException
 from pyspark.sql import DataFrame, SparkSession
 from sqlglot import exp
 
-from ..engine import Tracer
+from ..engine import Tracer, bind_params
 from ..errors import EngineError
 
-_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 
@@ -134,11 +133,7 @@ class SparkEngine:
         """Run one labelled query (lazily: Spark plans it now, computes it when its
         result is written); only the `$name` parameters it mentions are bound.
         `tables`: DataFrames the query reads by these names."""
-        wanted = set(_PARAM.findall(sql))
-        bound = {k: v for k, v in (params or {}).items() if k in wanted}
-        missing = wanted - bound.keys()
-        if missing:
-            raise EngineError(label, sql, KeyError(f"no value for ${', $'.join(sorted(missing))}"))
+        bound = bind_params(label, sql, params)
         started = time.perf_counter()
         shown = sql
         try:
