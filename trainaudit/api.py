@@ -47,11 +47,14 @@ def _headers(table: LoadedTable) -> tuple[str, ...]:
 def recognise_table(
     path: str | Path, policy: Policy | None = None, limits: ReadLimits | None = None
 ) -> str:
-    """The main table (trainees, certificates, payments) whose columns `path` has; the
-    table read is kept, so that auditing the file next does not read it again."""
-    policy = policy or Policy()
-    check_not_lock_file(Path(path))
-    return read_table(path, None, limits=limits, aliases_by_table=policy.header_aliases).name
+    """The main table (trainees, certificates, payments) whose columns `path` has."""
+    return _recognised(Path(path), policy or Policy(), limits).name
+
+
+def _recognised(path: Path, policy: Policy, limits: ReadLimits | None) -> LoadedTable:
+    """`path` read as the main table it fits (validate without --table)."""
+    check_not_lock_file(path)
+    return read_table(path, None, limits=limits, aliases_by_table=policy.header_aliases)
 
 
 def _files(value: Files) -> list[Path]:
@@ -83,10 +86,15 @@ def _given(paths: dict[str, Files]) -> dict[str, list[Path]]:
 
 
 def _read_and_normalise(
-    paths: dict[str, Files], policy: Policy, limits: ReadLimits | None
+    paths: dict[str, Files],
+    policy: Policy,
+    limits: ReadLimits | None,
+    read_already: dict[Path, LoadedTable] | None = None,
 ) -> tuple[dict[str, LoadedTable], dict[str, pa.Table]]:
     """Every file read and normalised as soon as it is read (no file waits for the slowest
-    before its normalisation starts); then the files of a table stacked into one."""
+    before its normalisation starts); then the files of a table stacked into one.
+    `read_already`: files read before (recognised by their headers), not read again."""
+    read_already = read_already or {}
     from .multifile import combine
 
     given = _given(paths)
@@ -95,7 +103,9 @@ def _read_and_normalise(
     def one(item: tuple[str, Path]) -> tuple[LoadedTable, pa.Table] | InputError:
         table, path = item
         try:
-            loaded = read_table(path, table, policy.header_aliases.get(table), limits)
+            loaded = read_already.get(path) or read_table(
+                path, table, policy.header_aliases.get(table), limits
+            )
         except InputError as exc:
             return exc  # raised below in the order the inputs were given
         return loaded, normalise_table(loaded)
@@ -222,8 +232,11 @@ def audit(
         "watchlist": watchlist,
         "occupations": occupations,
     }
+    read_already: dict[Path, LoadedTable] = {}
     if upload is not None and _files(upload):
-        table = recognise_table(_files(upload)[0], policy, limits)
+        first = _files(upload)[0]
+        read_already[first] = _recognised(first, policy, limits)
+        table = read_already[first].name
         paths[table], only_tables = upload, {table}
     if not any(_files(p) for p in paths.values()):
         raise InputError("no input file given")
@@ -234,7 +247,7 @@ def audit(
     known = read_fingerprints(baseline) if baseline is not None else None
     report_progress = progress or (lambda step, done, total: None)
     report_progress("read", 0, 1)
-    tables, canonical = _read_and_normalise(paths, policy, limits)
+    tables, canonical = _read_and_normalise(paths, policy, limits, read_already)
     report_progress("read", 1, 1)
     report = audit_tables(tables, policy=policy, lang=lang, rules=rules, only_tables=only_tables,
                           audit_date=audit_date, progress=report_progress, tracer=tracer,

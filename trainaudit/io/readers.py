@@ -111,16 +111,9 @@ def read_table(
     `table` (a payment list given as a roster); `limits` bounds what a file may make the
     reader hold. `extra_aliases`: column -> header spellings, for `table`;
     `aliases_by_table`: the same for every table, when `table` is None.
-
-    A table recognised this way is kept until the same file is read as that table (the
-    audit after `validate` picked the table): the file is not read twice.
     """
     path = Path(path)
     limits = limits or DEFAULT_LIMITS
-    if table is not None:
-        kept = _RECOGNISED.pop(_key(path, table, extra_aliases, limits), None)
-        if kept is not None:
-            return kept
     try:
         if not path.exists():
             raise InputError("{path}: file not found", path=path)
@@ -138,11 +131,7 @@ def read_table(
         kind, grids, notes, hidden, misnamed = _grids(path, limits)
         if table is not None:
             return _layout(path, kind, grids, notes, hidden, misnamed, table, extra_aliases, None)
-        loaded = _layout(path, kind, grids, notes, hidden, misnamed, None, None, aliases_by_table)
-        _RECOGNISED.clear()
-        own = (aliases_by_table or {}).get(loaded.name)
-        _RECOGNISED[_key(path, loaded.name, own, limits)] = loaded
-        return loaded
+        return _layout(path, kind, grids, notes, hidden, misnamed, None, None, aliases_by_table)
     except OSError as exc:  # unreadable: permissions, a file vanishing, a device error
         raise InputError(
             "{path}: cannot read it ({error})", path=path, error=exc.strerror or short(exc)
@@ -153,17 +142,6 @@ def read_table(
             "or split the file",
             path=path,
         ) from None
-
-
-_RECOGNISED: dict[tuple, LoadedTable] = {}
-"""The last table read without a table name, until it is read again by name."""
-
-
-def _key(path: Path, table: str, aliases: dict | None, limits: ReadLimits) -> tuple:
-    stat = path.stat() if path.is_file() else None
-    when = (stat.st_mtime_ns, stat.st_size) if stat else None
-    spelled = tuple(sorted((k, tuple(v)) for k, v in (aliases or {}).items()))
-    return (str(path.resolve()), when, table, spelled, limits)
 
 
 def _grids(
